@@ -1,0 +1,137 @@
+"""IP addresses (entity ``IP_ADDRESS``): IPv4 and IPv6 in their textual forms.
+
+Accepted: dotted quads without leading zeros, IPv6 full and compressed, IPv4-mapped
+(``::ffff:192.0.2.1``), zones (``fe80::1%eth0``), CIDR prefixes (``192.168.1.0/24``), ports
+(``192.0.2.1:8080``, ``[2001:db8::1]:443``). Pieces of longer dotted numbers (the OID
+``1.3.6.1.4.1.311``) are not addresses; MAC addresses and clock times never match the pattern.
+A bare dotted quad may be a version number, so without context it scores low.
+
+>>> validate('[2001:DB8::1]:443')
+'2001:db8::1'
+>>> validate('192.0.2.1:8080')
+'192.0.2.1'
+>>> validate('192.168.1.0/24')
+'192.168.1.0/24'
+>>> validate('fe80::1%eth0')
+'fe80::1%eth0'
+>>> validate('256.1.1.1')
+Traceback (most recent call last):
+    ...
+detectors.base.InvalidValue: not an IPv4 address: Octet 256 (> 255) not permitted in '256.1.1.1'
+>>> validate('1.3.6.1.4.1.311')
+Traceback (most recent call last):
+    ...
+detectors.base.InvalidValue: 7 dotted numbers; an IPv4 address has 4
+>>> mask('192.168.10.23'), mask('2001:db8:85a3::8a2e:370:7334')
+('192.168.*.*', '2001:db8:*')
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+
+from detectors.base import HaravaRecognizer, InvalidValue
+
+
+def _strip(value: str) -> tuple[str, str]:
+    """Split off brackets, port and prefix length: (address, '/prefix' or '')."""
+    value = value.strip()
+    if value.startswith("["):
+        value = value[1:].split("]", 1)[0]
+    elif value.count(":") == 1:  # IPv4 with a port
+        value = value.split(":", 1)[0]
+    address, slash, prefix = value.partition("/")
+    return address, slash + prefix
+
+
+@functools.lru_cache(maxsize=65536)
+def validate(value: str) -> str:
+    """Return the canonical address (with its /prefix, if written) or raise :class:`InvalidValue`."""
+    address, prefix = _strip(value)
+    if ":" in address:
+        try:
+            parsed: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.IPv6Address(address)
+        except ValueError as exc:
+            raise InvalidValue(f"not an IPv6 address: {exc}") from None
+        if parsed.is_unspecified:
+            raise InvalidValue("the unspecified address :: names no host")
+        if parsed.ipv4_mapped is not None:  # one spelling on every Python version
+            return f"::ffff:{parsed.ipv4_mapped}{prefix}"
+    else:
+        parts = address.split(".")
+        if len(parts) != 4:
+            raise InvalidValue(f"{len(parts)} dotted numbers; an IPv4 address has 4")
+        try:
+            parsed = ipaddress.IPv4Address(address)
+        except ValueError as exc:
+            raise InvalidValue(f"not an IPv4 address: {exc}") from None
+    if prefix:
+        bits = prefix[1:]
+        if not bits.isdigit() or int(bits) > parsed.max_prefixlen:
+            raise InvalidValue(f"invalid prefix length {prefix}")
+    return f"{parsed}{prefix}"
+
+
+def compact(value: str) -> str:
+    return validate(value)
+
+
+def is_valid(value: str) -> bool:
+    try:
+        validate(value)
+    except InvalidValue:
+        return False
+    return True
+
+
+def format(value: str) -> str:
+    return compact(value)
+
+
+def mask(value: str) -> str:
+    """Keep the network part a reader needs to place the address (first two octets / hextets)."""
+    address, _ = _strip(value)
+    if ":" in address:
+        return ":".join(ipaddress.IPv6Address(address.split("%")[0]).compressed.split(":")[:2]) + ":*"
+    octets = address.split(".")
+    return ".".join(octets[:2] + ["*", "*"])
+
+
+_H = "[0-9A-Fa-f]{1,4}"
+_V4 = r"\d{1,3}(?:\.\d{1,3}){3}"
+_V6 = (
+    rf"(?:(?:{_H}:){{7}}{_H}|(?:{_H}:){{6}}{_V4}"
+    rf"|(?:{_H}(?::{_H}){{0,6}})?::(?:(?:{_H}:){{0,5}}{_V4}|{_H}(?::{_H}){{0,6}})?)"
+    r"(?:%[0-9A-Za-z_.\-]+)?"
+)
+
+
+class IpRecognizer(HaravaRecognizer):
+    ENTITY = "IP_ADDRESS"
+    NAME = "ip"
+    CATEGORY = "ip_osoite"
+    PRIORITY = 40
+    PATTERNS = [
+        # Greedy over dotted runs so that an OID is one (invalid) candidate, never a piece of it.
+        ("ipv4", r"\b\d{1,3}(?:\.\d{1,3}){3,}(?:/\d{1,2}|:\d{1,5})?\b", 0.5),
+        ("ipv6_bracketed", rf"\[{_V6}\](?::\d{{1,5}})?", 0.7),
+        ("ipv6", rf"{_V6}(?:/\d{{1,3}})?", 0.7),
+    ]
+    CONTEXT = ["ip", "ip-osoit", "ipv4", "ipv6", "osoite", "address", "adress", "host", "client",
+               "remote", "src", "dst", "from"]
+
+    def compact(self, value: str) -> str:
+        return compact(value)
+
+    def validate(self, value: str) -> str:
+        return validate(value)
+
+    def mask(self, value: str) -> str:
+        return mask(value)
+
+    def accepts(self, before: str, after: str) -> bool:
+        # Never a piece of a longer dotted number: "…1.2.3.4.5" or "1.2.3.4.5…".
+        return not (before[-1:] == "." and before[-2:-1].isdigit()) and not (
+            after[:1] == "." and after[1:2].isdigit()
+        )

@@ -1,0 +1,132 @@
+"""The ``harava`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scanner import __version__
+
+
+def _summary_text(summary: dict) -> str:
+    mb = summary["bytes"] / 1e6
+    seconds = summary["seconds"] or 1e-9
+    lines = [
+        f"Scanned {summary['files']} files, {mb:.1f} MB in {summary['seconds']:.2f} s ({mb / seconds:.1f} MB/s).",
+    ]
+    findings = summary["findings"]
+    if findings:
+        lines.append(f"Findings: {sum(findings.values())}")
+        lines.extend(f"  {entity:<28} {count}" for entity, count in findings.items())
+    else:
+        lines.append("Findings: none")
+    if summary["skipped"]:
+        lines.append("Skipped: " + ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()))
+    if summary["errors"]:
+        lines.append(f"Could not read {len(summary['errors'])} items:")
+        lines.extend(f"  {e['source']}: {e['error']}" for e in summary["errors"])
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="harava")
+def main() -> None:
+    """Harava finds personal data in file shares and databases."""
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "json", "csv", "parquet"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write findings to this file (default: stdout).")
+@click.option("--show-values", is_flag=True, help="Print raw values instead of masked ones.")
+@click.option("--entities", help="Comma-separated entity names to report (default: all).")
+@click.option("--include", multiple=True, metavar="GLOB", help="Scan only files matching GLOB (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching GLOB (repeatable).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
+@click.option("--recognizers", "recognizer_files", multiple=True, type=click.Path(dir_okay=False),
+              help="A Presidio YAML recognizer file to load as well (repeatable).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Report only findings scoring at least this.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (TOML).")
+def scan(targets: tuple[str, ...], fmt: str, output: str | None, show_values: bool, entities: str | None,
+         include: tuple[str, ...], exclude: tuple[str, ...], workers: int, no_progress: bool,
+         recognizer_files: tuple[str, ...], min_score: float, config_path: str | None) -> None:
+    """Scan files and folders for personal data.
+
+    Exit status: 0 when the scan completed (with or without findings), 2 on usage or fatal errors.
+    Items that cannot be read are reported and the scan goes on.
+    """
+    from tqdm import tqdm
+
+    from detectors import DetectorLoadError, load_detectors
+    from scanner.config import ConfigError, Settings, load_settings
+    from scanner.keys import HashKeyError, load_key
+    from scanner.output import open_writer
+    from scanner.scan import ScanOptions, run_scan
+    from scanner.sources.files import FileItem, walk
+
+    for target in targets:
+        if "://" in target:
+            raise click.UsageError(f"{target}: database sources are not supported yet")
+        if not Path(target).exists() and not Path(target).is_symlink():
+            raise click.UsageError(f"{target}: no such file or folder")
+    try:
+        settings = load_settings(Path(config_path)) if config_path else Settings()
+        key = load_key(settings.key_file)
+        files = tuple(str(p) for p in settings.recognizers) + recognizer_files
+        known = {e for d in load_detectors(files) for e in d.recognizer.supported_entities}
+    except (ConfigError, HashKeyError, DetectorLoadError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    wanted = tuple(e.strip() for e in entities.split(",") if e.strip()) if entities else None
+    if wanted:
+        unknown = sorted(set(wanted) - known)
+        if unknown:
+            raise click.UsageError(f"unknown entity {unknown[0]}; known: {', '.join(sorted(known))}")
+    if fmt == "parquet" and not output and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
+
+    options = ScanOptions(key=key, entities=wanted, recognizer_files=files, show_values=show_values,
+                          min_score=min_score)
+    items = list(walk(targets, include, exclude))
+    total = sum(i.size for i in items if isinstance(i, FileItem))
+    show_bar = not no_progress and sys.stderr.isatty()
+    writer, handle = open_writer(fmt, output)
+    bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="harava", disable=not show_bar,
+               file=sys.stderr, leave=False)
+    try:
+        summary = run_scan(targets, options, writer.write, workers=workers, items=items, progress=bar.update,
+                           on_error=lambda source, reason: bar.write(f"harava: {source}: {reason}", file=sys.stderr))
+        bar.close()
+        writer.close(summary.as_dict())
+    finally:
+        bar.close()
+        if handle is not None:
+            handle.close()
+    click.echo(_summary_text(summary.as_dict()), err=True)
+
+
+@main.command()
+@click.option("--recognizers", "recognizer_files", multiple=True, type=click.Path(dir_okay=False),
+              help="A Presidio YAML recognizer file to load as well (repeatable).")
+def detectors(recognizer_files: tuple[str, ...]) -> None:
+    """List the installed detectors: built-in, plug-ins and YAML files."""
+    from detectors import DetectorLoadError, load_detectors
+    from scanner.engine import Engine
+
+    try:
+        loaded = load_detectors(recognizer_files)
+    except DetectorLoadError as exc:
+        raise click.ClickException(str(exc)) from exc
+    engine = Engine([d.recognizer for d in loaded])
+    fallback = {id(a.recognizer) for a in engine.fallback}
+    click.echo(f"{'DETECTOR':<22} {'ENTITY':<28} {'CATEGORY':<18} {'PATH':<11} ORIGIN")
+    for d in loaded:
+        rec = d.recognizer
+        name = getattr(rec, "NAME", None) or rec.name
+        category = getattr(rec, "CATEGORY", None) or rec.supported_entities[0].lower()
+        path = "per-text" if id(rec) in fallback else "vectorised"
+        click.echo(f"{name:<22} {rec.supported_entities[0]:<28} {category:<18} {path:<11} {d.origin}")

@@ -1,0 +1,60 @@
+"""The secret key behind ``value_hash``.
+
+A plain hash of a henkilötunnus or phone number can be reversed by hashing every possible value (a
+few hundred million at most), so Harava uses HMAC-SHA256 with a key of its own. Where it comes
+from, first match wins:
+
+1. the environment variable ``HARAVA_HASH_KEY`` (any string; e.g. from a secrets manager);
+2. a key file named by ``HARAVA_KEY_FILE`` or the config file's ``[settings] key_file``;
+3. ``$XDG_CONFIG_HOME/harava/hash.key`` (default ``~/.config/harava/hash.key``).
+
+A missing key file is generated with 32 random bytes on first use, readable by its owner only.
+Keep it: hashes made with another key do not match across runs.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+ENV_KEY = "HARAVA_HASH_KEY"
+ENV_KEY_FILE = "HARAVA_KEY_FILE"
+
+
+class HashKeyError(Exception):
+    """The key file exists but cannot be used."""
+
+
+def default_key_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "harava" / "hash.key"
+
+
+def load_key(key_file: Path | None = None) -> bytes:
+    """Return the HMAC key, generating and storing one on first use."""
+    if os.environ.get(ENV_KEY):
+        return os.environ[ENV_KEY].encode("utf-8")
+    path = Path(os.environ[ENV_KEY_FILE]) if os.environ.get(ENV_KEY_FILE) else key_file or default_key_file()
+    try:
+        text = path.read_text("ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = secrets.token_hex(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race: use its key
+            return load_key(path)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text + "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HashKeyError(f"cannot read the hash key file {path}: {exc}") from exc
+    if len(text) < 32:
+        raise HashKeyError(f"the hash key in {path} is too short (at least 32 characters)")
+    return text.encode("ascii")
+
+
+def value_hash(key: bytes, entity: str, compact_value: str) -> str:
+    """Keyed hash of a normalised value: equal values give equal hashes within one key."""
+    return hmac.digest(key, f"{entity}\0{compact_value}".encode(), "sha256").hex()[:32]

@@ -1,0 +1,126 @@
+"""Writers: findings batches out as a table for people, or JSONL/JSON/CSV/Parquet for machines.
+
+Every writer streams: a batch is written when it arrives, so output never has to fit in memory.
+The JSON format is one object ``{"findings": [...], "summary": {...}}``; JSONL, CSV and Parquet hold
+the findings only (the summary goes to standard error). In CSV and Parquet ``location`` is the JSON
+text of the location object.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, Any, Protocol
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from scanner.findings import SCHEMA, row_to_json
+
+FORMATS = ("table", "jsonl", "json", "csv", "parquet")
+
+
+class Writer(Protocol):
+    def write(self, batch: pa.RecordBatch) -> None: ...
+    def close(self, summary: dict[str, Any]) -> None: ...
+
+
+class _TextWriter:
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+
+class JsonlWriter(_TextWriter):
+    def write(self, batch: pa.RecordBatch) -> None:
+        for row in batch.to_pylist():
+            self.stream.write(json.dumps(row_to_json(row), ensure_ascii=False) + "\n")
+
+    def close(self, summary: dict[str, Any]) -> None:
+        self.stream.flush()
+
+
+class JsonWriter(_TextWriter):
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self.first = True
+        self.stream.write('{"findings": [')
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        for row in batch.to_pylist():
+            self.stream.write(("\n  " if self.first else ",\n  ") + json.dumps(row_to_json(row), ensure_ascii=False))
+            self.first = False
+
+    def close(self, summary: dict[str, Any]) -> None:
+        self.stream.write(("" if self.first else "\n") + '],\n"summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n")
+        self.stream.flush()
+
+
+def _where(location: str | None) -> str:
+    if not location:
+        return ""
+    loc = json.loads(location)
+    if "line" in loc:
+        return f"{loc['line']}:{loc.get('column', '')}"
+    return ", ".join(f"{k}={v}" for k, v in loc.items())
+
+
+class TableWriter(_TextWriter):
+    """Aligned columns for reading in a terminal; one line a finding, errors marked as such."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self.header = False
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if not self.header:
+            self.stream.write(f"{'SOURCE':<40} {'WHERE':<10} {'ENTITY':<26} {'VALUE':<24} SCORE\n")
+            self.header = True
+        for row in batch.to_pylist():
+            source = row["source"] + (f" [{row['member']}]" if row["member"] else "")
+            where = _where(row["location"])
+            if row["error"]:
+                self.stream.write(f"{source:<40} {where:<10} {'(unreadable)':<26} {row['error']}\n")
+                continue
+            value = row["value"] + (f" ({row['detail']})" if row["detail"] else "")
+            self.stream.write(f"{source:<40} {where:<10} {row['entity']:<26} {value:<24} {row['score']:.2f}\n")
+
+    def close(self, summary: dict[str, Any]) -> None:
+        if not self.header:
+            self.stream.write("No personal data found.\n")
+        self.stream.flush()
+
+
+class CsvWriter:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.writer = pacsv.CSVWriter(stream, SCHEMA)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.writer.write_batch(batch)
+
+    def close(self, summary: dict[str, Any]) -> None:
+        self.writer.close()
+
+
+class ParquetWriter:
+    def __init__(self, stream: IO[bytes] | str) -> None:
+        self.writer = pq.ParquetWriter(stream, SCHEMA)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.writer.write_batch(batch)
+
+    def close(self, summary: dict[str, Any]) -> None:
+        self.writer.close()
+
+
+def open_writer(fmt: str, output: str | None) -> tuple[Writer, IO[Any] | None]:
+    """A writer for ``fmt`` to the file ``output`` (or standard output); also the file to close."""
+    binary = fmt in ("csv", "parquet")
+    if output and output != "-":
+        handle: IO[Any] = open(output, "wb" if binary else "w", encoding=None if binary else "utf-8")  # noqa: SIM115
+        owned: IO[Any] | None = handle
+    else:
+        handle = sys.stdout.buffer if binary else sys.stdout
+        owned = None
+    writers = {"table": TableWriter, "jsonl": JsonlWriter, "json": JsonWriter, "csv": CsvWriter, "parquet": ParquetWriter}
+    return writers[fmt](handle), owned

@@ -1,0 +1,198 @@
+"""Running a scan: items from the sources, through the extractors and the engine, to a sink.
+
+Files are spread over worker processes with ``workers > 1``; each worker builds its own engine
+once. The parent only writes the findings batches the workers send back and keeps the tally.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from detectors import load_detectors
+from scanner.engine import Engine
+from scanner.extract.text import BLOCK_SIZE, iter_line_batches, looks_binary
+from scanner.findings import FindingsBuilder, error_batch
+from scanner.sources.files import FileItem, Problem, describe_os_error, walk
+
+TEXT_SUFFIXES = frozenset(
+    {".txt", ".text", ".log", ".md", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xml", ".html", ".htm"}
+)
+_NOATIME = getattr(os, "O_NOATIME", 0)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything a worker needs to rebuild the scanner (must pickle)."""
+
+    key: bytes
+    entities: tuple[str, ...] | None = None
+    recognizer_files: tuple[str, ...] = ()
+    show_values: bool = False
+    min_score: float = 0.0
+    block_size: int = BLOCK_SIZE
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    bytes: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    findings: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def add(self, other: Summary) -> None:
+        self.files += other.files
+        self.bytes += other.bytes
+        self.skipped.update(other.skipped)
+        self.errors.extend(other.errors)
+        self.findings.update(other.findings)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "skipped": dict(self.skipped),
+            "errors": [{"source": s, "error": r} for s, r in self.errors],
+            "findings": dict(sorted(self.findings.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Scanner:
+    """Engine plus findings builder: scans one item into findings batches."""
+
+    def __init__(self, options: ScanOptions) -> None:
+        self.options = options
+        detectors = load_detectors(options.recognizer_files)
+        self.engine = Engine([d.recognizer for d in detectors], options.entities, options.min_score)
+        self.builder = FindingsBuilder(options.key, options.show_values)
+
+    def scan_item(self, item: FileItem, progress: Callable[[int], None] | None = None) -> tuple[list[pa.RecordBatch], Summary]:
+        summary = Summary()
+        batches: list[pa.RecordBatch] = []
+        try:
+            fd = os.open(item.path, os.O_RDONLY | _NOATIME)
+        except PermissionError:  # O_NOATIME needs ownership; retry without it
+            try:
+                fd = os.open(item.path, os.O_RDONLY)
+            except OSError as exc:
+                return self._failed(item, exc)
+        except OSError as exc:
+            return self._failed(item, exc)
+        try:
+            with os.fdopen(fd, "rb") as stream:
+                head = stream.read(8192)
+                if Path(item.path).suffix.lower() not in TEXT_SUFFIXES and looks_binary(head):
+                    summary.skipped["binary file"] += 1
+                    return batches, summary
+                stream.seek(0)
+                for lines in iter_line_batches(stream, self.options.block_size):
+                    hits = self.engine.scan(lines.lines)
+                    if len(hits):
+                        batch = self.builder.text_batch(item.display, None, hits, lines.line_no, lines.col0)
+                        batches.append(batch)
+                        summary.findings.update(hits.entity)
+                    if progress:
+                        progress(lines.nbytes)
+        except OSError as exc:
+            return self._failed(item, exc)
+        summary.files = 1
+        summary.bytes = item.size
+        return batches, summary
+
+    @staticmethod
+    def _failed(item: FileItem, exc: OSError) -> tuple[list[pa.RecordBatch], Summary]:
+        summary = Summary()
+        reason = describe_os_error(exc)
+        summary.errors.append((item.display, reason))
+        return [error_batch(item.display, None, reason)], summary
+
+
+_worker: Scanner | None = None
+
+
+def _init_worker(options: ScanOptions) -> None:
+    global _worker
+    _worker = Scanner(options)
+
+
+def _scan_in_worker(item: FileItem) -> tuple[list[pa.RecordBatch], Summary]:
+    assert _worker is not None
+    return _worker.scan_item(item)
+
+
+def _problem(problem: Problem, summary: Summary) -> list[pa.RecordBatch]:
+    if problem.kind == "skipped":
+        summary.skipped[problem.reason] += 1
+        return []
+    summary.errors.append((problem.display, problem.reason))
+    return [error_batch(problem.display, None, problem.reason)]
+
+
+def run_scan(
+    targets: Sequence[str],
+    options: ScanOptions,
+    write: Callable[[pa.RecordBatch], None],
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    on_error: Callable[[str, str], None] | None = None,
+    items: Sequence[FileItem | Problem] | None = None,
+) -> Summary:
+    """Scan every file under ``targets``; findings go to ``write`` as they are produced."""
+    started = time.perf_counter()
+    summary = Summary()
+    listing: Iterator[FileItem | Problem] = iter(items) if items is not None else walk(targets, include, exclude)
+
+    def emit(batches: list[pa.RecordBatch], part: Summary) -> None:
+        for batch in batches:
+            write(batch)
+        if on_error:
+            for source, reason in part.errors:
+                on_error(source, reason)
+        summary.add(part)
+
+    if workers <= 1:
+        scanner = Scanner(options)
+        for item in listing:
+            if isinstance(item, Problem):
+                part = Summary()
+                emit(_problem(item, part), part)
+                continue
+            emit(*scanner.scan_item(item, progress))
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(options,)) as pool:
+            pending: dict[Future[tuple[list[pa.RecordBatch], Summary]], FileItem] = {}
+
+            def drain(block_until: int) -> None:
+                while len(pending) > block_until:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        item = pending.pop(future)
+                        emit(*future.result())
+                        if progress:
+                            progress(item.size)
+
+            for item in listing:
+                if isinstance(item, Problem):
+                    part = Summary()
+                    emit(_problem(item, part), part)
+                    continue
+                pending[pool.submit(_scan_in_worker, item)] = item
+                drain(4 * workers)
+            drain(0)
+    summary.seconds = time.perf_counter() - started
+    return summary
