@@ -41,7 +41,8 @@ def top_level_domains() -> frozenset[str]:
         line = line.strip()
         if line and not line.startswith("//"):
             tlds.add(line.rsplit(".", 1)[-1].lstrip("*!").lower())
-    return frozenset(tlds)
+    # Reserved for documentation and tests (RFC 2606): not in the suffix list, common in examples.
+    return frozenset(tlds | {"example", "test", "invalid"})
 
 
 def compact(value: str) -> str:

@@ -134,7 +134,7 @@ class HetuRecognizer(HaravaRecognizer):
         return mask(value)
 
     def detail(self, value: str) -> str | None:
-        return "temporary identity code (individual number 900–999)" if is_temporary(value) else None
+        return "temporary identity code" if is_temporary(value) else None
 
     def score_of(self, value: str, base: float) -> float:
         # Temporary codes are rarer in real data, so a random match is relatively likelier.

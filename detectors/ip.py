@@ -131,7 +131,10 @@ class IpRecognizer(HaravaRecognizer):
         return mask(value)
 
     def accepts(self, before: str, after: str) -> bool:
-        # Never a piece of a longer dotted number: "…1.2.3.4.5" or "1.2.3.4.5…".
-        return not (before[-1:] == "." and before[-2:-1].isdigit()) and not (
-            after[:1] == "." and after[1:2].isdigit()
+        # Never a piece of a longer dotted or colon-separated run: "1.2.3.4.5", "2001:db8::1::2".
+        joined = {".": "0123456789", ":": "0123456789abcdefABCDEF:"}
+        return not any(
+            (before[-1:] == sep and before[-2:-1] and before[-2] in chars)
+            or (after[:1] == sep and after[1:2] and after[1] in chars)
+            for sep, chars in joined.items()
         )

@@ -122,11 +122,10 @@ def detectors(recognizer_files: tuple[str, ...]) -> None:
     except DetectorLoadError as exc:
         raise click.ClickException(str(exc)) from exc
     engine = Engine([d.recognizer for d in loaded])
-    fallback = {id(a.recognizer) for a in engine.fallback}
     click.echo(f"{'DETECTOR':<22} {'ENTITY':<28} {'CATEGORY':<18} {'PATH':<11} ORIGIN")
     for d in loaded:
         rec = d.recognizer
         name = getattr(rec, "NAME", None) or rec.name
         category = getattr(rec, "CATEGORY", None) or rec.supported_entities[0].lower()
-        path = "per-text" if id(rec) in fallback else "vectorised"
+        path = "vectorised" if engine.is_vectorised(rec) else "per-text"
         click.echo(f"{name:<22} {rec.supported_entities[0]:<28} {category:<18} {path:<11} {d.origin}")

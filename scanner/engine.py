@@ -5,11 +5,12 @@ any matching. Harava instead joins the patterns of all detectors (and the guards
 alternation and runs it with pyarrow's compute kernels over an array of lines or cells:
 
 1. ``match_substring_regex`` keeps only lines with a candidate (the prefilter);
-2. ``replace_substring_regex`` with ``(.*?)(ALTERNATION)`` rewrites each such line into
-   ``␟prefix␟match␟`` runs, and ``split_pattern`` turns those into lists — all matches of every line,
-   with their character offsets derived from the prefix lengths, without a Python loop;
-3. each candidate is attributed to the first alternative that matches it whole (vectorised), and
-   only then does Python validate it (checksums, dates, libphonenumber), with caching.
+2. ``replace_substring_regex`` wraps every match in unit separators and ``split_pattern`` turns each
+   line into ``[text, match, text, match, …, text]`` — all matches of all lines, with character
+   offsets derived from the lengths of the pieces, without a Python loop;
+3. each candidate is attributed to the first alternative that matches it whole, and context words
+   are looked up per line (both vectorised); only then does Python validate the candidates
+   (checksums, dates, libphonenumber), with caching.
 
 Because one alternation is matched leftmost-first, two detectors never claim the same span: at any
 position the higher-priority detector (or a guard such as a date or IBAN) takes the text, so a phone
@@ -33,9 +34,10 @@ from presidio_analyzer import EntityRecognizer, PatternRecognizer
 from detectors import HaravaRecognizer
 from detectors.guards import GUARDS
 
-SEP = "\x1f"  # unit separator: cannot survive in the scanned text (it is blanked first)
+SEP = "\x1f"  # unit separator: blanked in the scanned text first, so it cannot occur there
 CONTEXT_BOOST = 0.35  # the same factor Presidio's context enhancer uses
-_EMPTY = pa.array([], pa.large_string())
+GUARD_PRIORITY = 60  # after the identifiers, e-mail and IP; before the phone detector and plug-ins
+PLUGIN_PRIORITY = 70
 
 
 def re2_compatible(pattern: str) -> bool:
@@ -47,9 +49,12 @@ def re2_compatible(pattern: str) -> bool:
     return True
 
 
-def _context_regex(words: Iterable[str]) -> regex.Pattern[str] | None:
-    """Short words must start a word ("ip" not in "ship"); longer stems may sit inside compounds
-    ("sähköpost" in "työsähköpostiosoite") and match every inflected form ("henkilötunnuksen")."""
+def context_regex(words: Iterable[str]) -> str | None:
+    """An RE2 pattern finding any of the context words in a line, case-insensitively.
+
+    Short words must start a word ("ip" not in "ship"); longer stems may sit inside compounds
+    ("sähköpost" in "työsähköpostiosoite") and match every inflected form ("henkilötunnuksen").
+    """
     words = [w.lower() for w in words if w.strip()]
     if not words:
         return None
@@ -57,13 +62,13 @@ def _context_regex(words: Iterable[str]) -> regex.Pattern[str] | None:
     long = [regex.escape(w) for w in words if len(w) >= 6]
     alternatives = []
     if short:
-        alternatives.append(r"(?<![\p{L}\p{N}])(?:" + "|".join(short) + ")")
+        alternatives.append(r"(?:^|[^\p{L}\p{N}])(?:" + "|".join(short) + ")")
     if long:
         alternatives.append("(?:" + "|".join(long) + ")")
-    return regex.compile("|".join(alternatives), regex.IGNORECASE)
+    return "(?i)" + "|".join(alternatives)
 
 
-class _Adapter:
+class Adapter:
     """One recognizer as the engine sees it: Harava's rich interface, or Presidio's plain one."""
 
     def __init__(self, recognizer: EntityRecognizer) -> None:
@@ -71,8 +76,9 @@ class _Adapter:
         self.entity = recognizer.supported_entities[0]
         self.harava = isinstance(recognizer, HaravaRecognizer)
         self.name = recognizer.NAME if self.harava else (recognizer.name or type(recognizer).__name__)
+        self.category = recognizer.CATEGORY if self.harava else self.entity.lower()
         self.strict_boundary = self.harava and recognizer.STRICT_BOUNDARY
-        self.context = _context_regex(getattr(recognizer, "context", None) or [])
+        self.context_re2 = context_regex(getattr(recognizer, "context", None) or [])
         self._spans: dict[str, list[tuple[int, int, float | None]]] = {}
 
     def spans(self, text: str) -> list[tuple[int, int, float | None]]:
@@ -81,15 +87,13 @@ class _Adapter:
         if cached is not None:
             return cached
         rec = self.recognizer
+        found: list[tuple[int, int, float | None]]
         if self.harava:
-            found: list[tuple[int, int, float | None]] = [(a, b, None) for a, b in rec.spans(text)]
+            found = [(a, b, None) for a, b in rec.spans(text)]
         else:
             verdict = rec.validate_result(text) if isinstance(rec, PatternRecognizer) else None
             invalid = rec.invalidate_result(text) if isinstance(rec, PatternRecognizer) else None
-            if verdict is False or invalid:
-                found = []
-            else:
-                found = [(0, len(text), 1.0 if verdict else None)]
+            found = [] if verdict is False or invalid else [(0, len(text), 1.0 if verdict else None)]
         if len(self._spans) > 200_000:
             self._spans.clear()
         self._spans[text] = found
@@ -107,7 +111,7 @@ class _Adapter:
         if self.harava:
             return self.recognizer.mask(value)
         value = value.strip()
-        return value[:1] + "*" * max(len(value) - 2, 1) + value[-1:] if len(value) > 3 else "***"
+        return value[:1] + "*" * (len(value) - 2) + value[-1:] if len(value) > 3 else "***"
 
     def detail(self, value: str) -> str | None:
         return self.recognizer.detail(value) if self.harava else None
@@ -120,47 +124,64 @@ class _Adapter:
 class _Slot:
     """One alternative of the combined regex: a detector's pattern, or a guard (adapter None)."""
 
-    adapter: _Adapter | None
+    adapter: Adapter | None
     name: str
     pattern: str
     score: float
 
 
 @dataclass
+class _Candidates:
+    row: np.ndarray
+    start: np.ndarray
+    text: list[str]
+    slot: np.ndarray
+    before: list[str]
+    after: list[str]
+    context: np.ndarray
+
+
+@dataclass
 class Hits:
-    """Validated findings of one batch, column-wise; offsets are characters within the row."""
+    """Validated findings of one batch, column-wise; offsets are characters within the row.
+
+    Normalising, masking and remarks are left to the consumer (``adapter`` says how), so that the
+    hot path does no work for values it will not print.
+    """
 
     row: list[int] = field(default_factory=list)
     start: list[int] = field(default_factory=list)
     end: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
-    entity: list[str] = field(default_factory=list)
-    detector: list[str] = field(default_factory=list)
     score: list[float] = field(default_factory=list)
-    compact: list[str] = field(default_factory=list)
-    masked: list[str] = field(default_factory=list)
-    detail: list[str | None] = field(default_factory=list)
+    adapter: list[Adapter] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.row)
 
-    def append(self, row: int, start: int, end: int, text: str, adapter: _Adapter, score: float) -> None:
+    @property
+    def entity(self) -> list[str]:
+        return [a.entity for a in self.adapter]
+
+    def append(self, row: int, start: int, end: int, text: str, adapter: Adapter, score: float) -> None:
         self.row.append(row)
         self.start.append(start)
         self.end.append(end)
         self.text.append(text)
-        self.entity.append(adapter.entity)
-        self.detector.append(adapter.name)
         self.score.append(score)
-        self.compact.append(adapter.compact(text))
-        self.masked.append(adapter.mask(text))
-        self.detail.append(adapter.detail(text))
+        self.adapter.append(adapter)
 
     def take(self, order: Sequence[int]) -> Hits:
         out = Hits()
         for name in self.__dataclass_fields__:
             values = getattr(self, name)
             setattr(out, name, [values[i] for i in order])
+        return out
+
+    def __add__(self, other: Hits) -> Hits:
+        out = Hits()
+        for name in self.__dataclass_fields__:
+            setattr(out, name, getattr(self, name) + getattr(other, name))
         return out
 
 
@@ -177,61 +198,62 @@ class Engine:
         self.entities = set(entities) if entities else None
         self.min_score = min_score
         self.language = language
-        self.adapters: list[_Adapter] = []
-        self.fallback: list[_Adapter] = []
-        slots: list[tuple[int, _Slot]] = [(60, _Slot(None, n, p, 0.0)) for n, p in GUARDS]
+        self.adapters: list[Adapter] = []
+        self.fallback: list[Adapter] = []
+        slots: list[tuple[int, _Slot]] = [(GUARD_PRIORITY, _Slot(None, n, p, 0.0)) for n, p in GUARDS]
         for recognizer in recognizers:
-            adapter = _Adapter(recognizer)
+            adapter = Adapter(recognizer)
             self.adapters.append(adapter)
             patterns = getattr(recognizer, "patterns", None) or []
             flags = getattr(recognizer, "global_regex_flags", 0) or 0
             prefix = "(?i)" if flags & std_re.IGNORECASE else ""
-            compiled = [(p.name, prefix + p.regex, p.score) for p in patterns]
+            compiled = [(p.name, f"{prefix}{p.regex}", p.score) for p in patterns]
             if compiled and all(re2_compatible(p) and not regex.fullmatch(p, "") for _, p, _ in compiled):
-                priority = recognizer.PRIORITY if adapter.harava else 70
-                slots.extend((priority, _Slot(adapter, n, p, s)) for n, p, s in compiled)
+                priority = recognizer.PRIORITY if adapter.harava else PLUGIN_PRIORITY
+                slots.extend((priority, _Slot(adapter, n, f"(?:{p})", s)) for n, p, s in compiled)
             elif self._wanted(adapter.entity):
                 self.fallback.append(adapter)
-        slots.sort(key=lambda item: item[0])  # stable: detectors keep their pattern order
+        slots.sort(key=lambda item: item[0])  # stable: a detector's patterns keep their order
         self.slots = [slot for _, slot in slots]
-        self._slot_matchers = [f"^(?:{s.pattern})$" for s in self.slots]
-        alternation = "|".join(f"(?:{s.pattern})" for s in self.slots)
-        self._prefilter = alternation if any(s.adapter for s in self.slots) else None
-        self._combined = f"(?s)(.*?)({alternation})"
+        self._slot_matchers = [f"^{s.pattern}$" for s in self.slots]
+        self._slots_of = {
+            id(a): np.array([i for i, s in enumerate(self.slots) if s.adapter is a], np.int64) for a in self.adapters
+        }
+        self._wanted_slot = [s.adapter is not None and self._wanted(s.adapter.entity) for s in self.slots]
+        has_detectors = any(s.adapter for s in self.slots)
+        self._alternation = "|".join(s.pattern for s in self.slots) if has_detectors else None
         self._nlp = None
-
-    @property
-    def vectorised(self) -> list[_Adapter]:
-        return [a for a in self.adapters if a not in self.fallback]
 
     def _wanted(self, entity: str) -> bool:
         return self.entities is None or entity in self.entities
 
+    def is_vectorised(self, recognizer: EntityRecognizer) -> bool:
+        return all(a.recognizer is not recognizer for a in self.fallback)
+
     # --- candidates ------------------------------------------------------------------------
-    def _candidates(self, lines: pa.Array) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-        """(row, start offset, text, slot index) of every match of the alternation."""
-        none = (np.empty(0, np.int64), np.empty(0, np.int64), [], np.empty(0, np.int64))
-        if self._prefilter is None or len(lines) == 0:
-            return none
+    def _candidates(self, lines: pa.Array) -> _Candidates | None:
+        """Every match of the alternation, with its row, offset, neighbours and slot — vectorised."""
+        if self._alternation is None or len(lines) == 0:
+            return None
         if pc.any(pc.match_substring(lines, SEP)).as_py():
             lines = pc.replace_substring(lines, SEP, " ")
-        hit = pc.match_substring_regex(lines, self._prefilter).to_numpy(zero_copy_only=False)
+        hit = pc.match_substring_regex(lines, self._alternation).to_numpy(zero_copy_only=False)
         rows = np.flatnonzero(hit)
         if len(rows) == 0:
-            return none
+            return None
         candidates = lines.take(pa.array(rows))
-        rewritten = pc.replace_substring_regex(candidates, self._combined, f"{SEP}\\1{SEP}\\2{SEP}")
+        # "pre␟match␟pre␟match␟tail": the matches sit at the odd positions of each split list.
+        rewritten = pc.replace_substring_regex(candidates, self._alternation, f"{SEP}\\0{SEP}")
         parts = pc.split_pattern(rewritten, SEP)
         offsets = parts.offsets.to_numpy()
         offsets = offsets - offsets[0]
         flat = parts.flatten()
-        counts = np.diff(offsets)
-        parent = np.repeat(np.arange(len(parts)), counts)
+        parent = np.repeat(np.arange(len(parts)), np.diff(offsets))
         position = np.arange(len(flat)) - offsets[:-1][parent]
         lengths = pc.utf8_length(flat).to_numpy(zero_copy_only=False).astype(np.int64)
-        before = np.cumsum(lengths) - lengths
-        start = before - before[offsets[:-1]][parent]
-        match_at = np.flatnonzero((position % 3 == 2) & (lengths > 0))
+        preceding = np.cumsum(lengths) - lengths
+        start = preceding - preceding[offsets[:-1]][parent]
+        match_at = np.flatnonzero((position % 2 == 1) & (lengths > 0))
         texts = flat.take(pa.array(match_at))
         slot = np.full(len(match_at), -1, np.int64)
         for index, matcher in enumerate(self._slot_matchers):
@@ -240,50 +262,63 @@ class Engine:
                 break
             whole = pc.match_substring_regex(texts, matcher).to_numpy(zero_copy_only=False)
             slot[open_ & whole] = index
-        return rows[parent[match_at]], start[match_at], texts.to_pylist(), slot
+        before = pc.utf8_slice_codeunits(flat.take(pa.array(match_at - 1)), start=-2).to_pylist()
+        # Where two matches (nearly) touch, the text around one is the other ("2001:db8::1::2").
+        for k in np.flatnonzero((lengths[match_at - 1] < 2) & (position[match_at] >= 3)).tolist():
+            before[k] = (texts[k - 1].as_py() + before[k])[-2:]
+        after = pc.utf8_slice_codeunits(flat.take(pa.array(match_at + 1)), start=0, stop=2).to_pylist()
+        list_length = np.diff(offsets)[parent[match_at]]
+        for k in np.flatnonzero((lengths[match_at + 1] < 2) & (position[match_at] + 2 < list_length)).tolist():
+            after[k] = (after[k] + texts[k + 1].as_py())[:2]
+        cand_row = parent[match_at]
+        context = np.zeros(len(match_at), bool)
+        for adapter in self.adapters:
+            if adapter.context_re2 is None:
+                continue
+            mine = np.isin(slot, self._slots_of[id(adapter)])
+            if not mine.any():
+                continue
+            wanted_rows = np.unique(cand_row[mine])
+            near = pc.match_substring_regex(candidates.take(pa.array(wanted_rows)), adapter.context_re2)
+            found = near.to_numpy(zero_copy_only=False).copy()
+            previous = rows[wanted_rows] - 1
+            has_prev = previous >= 0
+            if has_prev.any():
+                above = pc.match_substring_regex(lines.take(pa.array(previous[has_prev])), adapter.context_re2)
+                found[has_prev] |= above.to_numpy(zero_copy_only=False)
+            context[mine] = found[np.searchsorted(wanted_rows, cand_row[mine])]
+        return _Candidates(rows[cand_row], start[match_at], texts.to_pylist(), slot, before, after, context)
 
     # --- the pass --------------------------------------------------------------------------
     def scan(self, lines: pa.Array) -> Hits:
         """Find, validate and score every value in ``lines`` (an Arrow string array)."""
         lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
-        rows, starts, texts, slots = self._candidates(lines)
+        found = self._candidates(lines)
         hits = Hits()
-        text_of: dict[int, str] = {}
-        context_of: dict[tuple[int, int], bool] = {}
-        for row, start, text, slot_index in zip(rows.tolist(), starts.tolist(), texts, slots.tolist(), strict=True):
-            if slot_index < 0:
-                continue
-            slot = self.slots[slot_index]
-            adapter = slot.adapter
-            if adapter is None or not self._wanted(adapter.entity):
-                continue
-            for a, b, override in adapter.spans(text):
-                line = text_of.get(row)
-                if line is None:
-                    line = text_of[row] = lines[row].as_py()
-                s, e = start + a, start + b
-                if not adapter.accepts(line[max(s - 2, 0) : s], line[e : e + 2]):
+        if found is not None:
+            slots, wanted, min_score = self.slots, self._wanted_slot, self.min_score
+            rows, starts, context = found.row.tolist(), found.start.tolist(), found.context.tolist()
+            for k, (text, slot_index) in enumerate(zip(found.text, found.slot.tolist(), strict=True)):
+                if slot_index < 0 or not wanted[slot_index]:
                     continue
-                value = text[a:b]
-                score = adapter.score_of(value, slot.score if override is None else override)
-                if adapter.context is not None and score < 1.0:
-                    key = (row, id(adapter))
-                    has = context_of.get(key)
-                    if has is None:
-                        has = context_of[key] = self._has_context(lines, row, line, adapter)
-                    if has:
+                slot = slots[slot_index]
+                adapter = slot.adapter
+                assert adapter is not None
+                for a, b, override in adapter.spans(text):
+                    before = found.before[k] if a == 0 else text[max(a - 2, 0) : a]
+                    after = found.after[k] if b == len(text) else text[b : b + 2]
+                    if not adapter.accepts(before, after):
+                        continue
+                    value = text[a:b]
+                    score = adapter.score_of(value, slot.score if override is None else override)
+                    if context[k]:
                         score = min(1.0, score + CONTEXT_BOOST)
-                if score >= self.min_score:
-                    hits.append(row, s, e, value, adapter, round(score, 2))
+                    if score >= min_score:
+                        start = starts[k] + a
+                        hits.append(rows[k], start, start + b - a, value, adapter, round(score, 2))
         if self.fallback:
             hits = self._merge(hits, self._fallback(lines))
         return hits
-
-    def _has_context(self, lines: pa.Array, row: int, line: str, adapter: _Adapter) -> bool:
-        assert adapter.context is not None
-        if adapter.context.search(line):
-            return True
-        return row > 0 and adapter.context.search(lines[row - 1].as_py() or "") is not None
 
     # --- recognizers RE2 cannot run ----------------------------------------------------------
     def _fallback(self, lines: pa.Array) -> Hits:
@@ -301,30 +336,29 @@ class Engine:
                     continue
                 row = int(np.searchsorted(starts, result.start, side="right") - 1)
                 s = result.start - int(starts[row])
-                hits.append(row, s, s + result.end - result.start, text[result.start : result.end],
-                            adapter, round(float(result.score), 2))
+                value = text[result.start : result.end]
+                hits.append(row, s, s + len(value), value, adapter, round(float(result.score), 2))
         return hits
 
-    def _nlp_artifacts(self, text: str):
+    def _nlp_artifacts(self, text: str):  # noqa: ANN202 - Presidio's type
         if self._nlp is None:
             from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
-            self._nlp = NoOpNlpEngine()
+            self._nlp = NoOpNlpEngine(models=[{"lang_code": self.language, "model_name": "none"}])
+            self._nlp.load()
         return self._nlp.process_text(text, self.language)
 
     @staticmethod
     def _merge(first: Hits, second: Hits) -> Hits:
         """One span, one entity: where hits overlap, keep the higher score (the first on a tie)."""
-        everything = Hits()
-        for name in Hits.__dataclass_fields__:
-            setattr(everything, name, getattr(first, name) + getattr(second, name))
-        order = sorted(range(len(everything)), key=lambda i: (everything.row[i], everything.start[i]))
+        both = first + second
+        order = sorted(range(len(both)), key=lambda i: (both.row[i], both.start[i]))
         kept: list[int] = []
         for i in order:
             last = kept[-1] if kept else None
-            if last is not None and everything.row[last] == everything.row[i] and everything.start[i] < everything.end[last]:
-                if everything.score[i] > everything.score[last]:
+            if last is not None and both.row[last] == both.row[i] and both.start[i] < both.end[last]:
+                if both.score[i] > both.score[last]:
                     kept[-1] = i
                 continue
             kept.append(i)
-        return everything.take(kept)
+        return both.take(kept)

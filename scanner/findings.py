@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from scanner.engine import Hits
+from scanner.engine import Adapter, Hits
 from scanner.keys import value_hash
 
 SCHEMA = pa.schema(
@@ -44,28 +44,29 @@ class FindingsBuilder:
         self.show_values = show_values
         self._hashes: dict[tuple[str, str], str] = {}
 
-    def _hash(self, entity: str, compact_value: str) -> str:
-        key = (entity, compact_value)
+    def _hash(self, adapter: Adapter, value: str) -> str:
+        key = (adapter.entity, value)
         digest = self._hashes.get(key)
         if digest is None:
             if len(self._hashes) > 100_000:
                 self._hashes.clear()
-            digest = self._hashes[key] = value_hash(self.key, entity, compact_value)
+            digest = self._hashes[key] = value_hash(self.key, adapter.entity, adapter.compact(value))
         return digest
 
     def batch(self, source: str, member: str | None, hits: Hits, locations: Sequence[str]) -> pa.RecordBatch:
         n = len(hits)
+        pairs = list(zip(hits.adapter, hits.text, strict=True))
         return pa.RecordBatch.from_arrays(
             [
                 pa.array([source] * n, pa.string()),
                 pa.array([member] * n, pa.string()),
                 pa.array(locations, pa.string()),
                 pa.array(hits.entity, pa.string()),
-                pa.array(hits.text if self.show_values else hits.masked, pa.string()),
-                pa.array([self._hash(e, c) for e, c in zip(hits.entity, hits.compact, strict=True)], pa.string()),
+                pa.array(hits.text if self.show_values else [a.mask(v) for a, v in pairs], pa.string()),
+                pa.array([self._hash(a, v) for a, v in pairs], pa.string()),
                 pa.array(hits.score, pa.float64()),
-                pa.array(hits.detector, pa.string()),
-                pa.array(hits.detail, pa.string()),
+                pa.array([a.name for a in hits.adapter], pa.string()),
+                pa.array([a.detail(v) for a, v in pairs], pa.string()),
                 pa.nulls(n, pa.string()),
             ],
             schema=SCHEMA,

@@ -66,27 +66,30 @@ def _where(location: str | None) -> str:
 
 
 class TableWriter(_TextWriter):
-    """Aligned columns for reading in a terminal; one line a finding, errors marked as such."""
+    """For reading in a terminal: findings grouped under their source, one line each."""
 
     def __init__(self, stream: IO[str]) -> None:
         super().__init__(stream)
-        self.header = False
+        self.current: tuple[str, str | None] | None = None
+        self.any = False
 
     def write(self, batch: pa.RecordBatch) -> None:
-        if not self.header:
-            self.stream.write(f"{'SOURCE':<40} {'WHERE':<10} {'ENTITY':<26} {'VALUE':<24} SCORE\n")
-            self.header = True
         for row in batch.to_pylist():
-            source = row["source"] + (f" [{row['member']}]" if row["member"] else "")
-            where = _where(row["location"])
+            where = (row["source"], row["member"])
+            if where != self.current:
+                self.stream.write(("\n" if self.any else "") + row["source"]
+                                  + (f" [{row['member']}]" if row["member"] else "") + "\n")
+                self.current = where
+            self.any = True
+            place = _where(row["location"])
             if row["error"]:
-                self.stream.write(f"{source:<40} {where:<10} {'(unreadable)':<26} {row['error']}\n")
+                self.stream.write(f"  {place:<10} unreadable: {row['error']}\n")
                 continue
-            value = row["value"] + (f" ({row['detail']})" if row["detail"] else "")
-            self.stream.write(f"{source:<40} {where:<10} {row['entity']:<26} {value:<24} {row['score']:.2f}\n")
+            detail = f"  {row['detail']}" if row["detail"] else ""
+            self.stream.write(f"  {place:<10} {row['entity']:<26} {row['value']:<24} {row['score']:.2f}{detail}\n")
 
     def close(self, summary: dict[str, Any]) -> None:
-        if not self.header:
+        if not self.any:
             self.stream.write("No personal data found.\n")
         self.stream.flush()
 

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from detectors import load_detectors
+from scanner.engine import Engine
+
+TEST_KEY = "test-key-0123456789-0123456789-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _hash_key(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never touch the user's real key file."""
+    monkeypatch.setenv("HARAVA_HASH_KEY", TEST_KEY)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine([d.recognizer for d in load_detectors(entry_points=False)])
+
+
+def find(engine: Engine, *lines: str) -> list[tuple[str, str]]:
+    """(entity, text) of every hit in the given lines, in order."""
+    hits = engine.scan(pa.array(list(lines), pa.large_string()))
+    return [(a.entity, t) for a, t in zip(hits.adapter, hits.text, strict=True)]
