@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import synth  # noqa: E402
+from bench import synth
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,15 +48,27 @@ def make_corpus(folder: Path, size_mb: int, seed: int = 2026) -> list[Path]:
 
 
 def time_harava(folder: Path, workers: int) -> tuple[float, int, str]:
-    cmd = [sys.executable, "-m", "scanner", "scan", str(folder), "--format", "jsonl", "-o", os.devnull,
-           "--no-progress", "--workers", str(workers)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scanner",
+        "scan",
+        str(folder),
+        "--format",
+        "jsonl",
+        "-o",
+        os.devnull,
+        "--no-progress",
+        "--workers",
+        str(workers),
+    ]
     env = dict(os.environ, HARAVA_HASH_KEY="bench-key-bench-key-bench-key-bench-key")
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     return time.perf_counter() - start, sum(p.stat().st_size for p in folder.iterdir()), done.stderr.strip()
 
 
-def presidio_engine():  # noqa: ANN201
+def presidio_engine():
     import logging
 
     # Presidio's e-mail recognizer has tldextract fetch the public-suffix list; offline, that
@@ -76,9 +88,16 @@ def presidio_engine():  # noqa: ANN201
     registry.add_recognizer(EmailRecognizer(supported_language="fi"))
     registry.add_recognizer(IpRecognizer(supported_language="fi"))
     registry.add_recognizer(PhoneRecognizer(supported_regions=["FI"], supported_language="fi"))
-    registry.add_recognizer(PatternRecognizer("FI_BUSINESS_ID", supported_language="fi",
-                                              patterns=[Pattern("ytunnus", r"\b\d{7}-\d\b", 0.5)]))
-    return AnalyzerEngine(registry=registry, nlp_engine=NoOpNlpEngine(models=[{"lang_code": "fi", "model_name": "none"}]), supported_languages=["fi"])
+    registry.add_recognizer(
+        PatternRecognizer(
+            "FI_BUSINESS_ID", supported_language="fi", patterns=[Pattern("ytunnus", r"\b\d{7}-\d\b", 0.5)]
+        )
+    )
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=NoOpNlpEngine(models=[{"lang_code": "fi", "model_name": "none"}]),
+        supported_languages=["fi"],
+    )
 
 
 def time_presidio(files: list[Path], slice_mb: float) -> tuple[float, int, int]:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import random
 
+from detectors.base import InvalidValue
 from detectors.hetu import check_character
 from detectors.ytunnus import check_digit
-from detectors.base import InvalidValue
 
 FIRST = ["Aino", "Eino", "Helmi", "Väinö", "Siiri", "Onni", "Lyyli", "Toivo", "Kerttu", "Urho", "Elli", "Jalmari"]
 LAST = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Hämäläinen", "Laine", "Heikkinen", "Koskinen", "Järvinen"]
 DOMAINS = ["example.fi", "example.com", "esimerkki.example", "test.example.org"]
-WORDS = ("asiakas tilaus lasku toimitus sopimus palvelu yhteys viesti muistutus päivitys kokous raportti "
-         "projekti henkilöstö palkka loma sairaus koulutus matka kulu hyväksyntä tarkastus").split()
+WORDS = [
+    *("asiakas", "tilaus", "lasku", "toimitus", "sopimus", "palvelu", "yhteys", "viesti", "muistutus", "päivitys"),
+    *("kokous", "raportti", "projekti", "henkilöstö", "palkka", "loma", "sairaus", "koulutus", "matka", "kulu"),
+    *("hyväksyntä", "tarkastus"),
+]
 
 
 def hetu(rng: random.Random) -> str:
@@ -64,7 +67,7 @@ def email(rng: random.Random) -> str:
 
 def ip(rng: random.Random) -> str:
     if rng.random() < 0.2:
-        return f"2001:db8:{rng.randint(0, 0xffff):x}::{rng.randint(1, 0xffff):x}"
+        return f"2001:db8:{rng.randint(0, 0xFFFF):x}::{rng.randint(1, 0xFFFF):x}"
     return f"{rng.choice([10, 172, 192, 198])}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
 
@@ -84,9 +87,12 @@ def line(rng: random.Random, dense: bool) -> str:
     if kind == 1:
         first, last = person(rng)
         if dense or rng.random() < 0.1:
-            return f"{rng.randint(1, 99999)};{first};{last};{hetu(rng)};{phone(rng)};{email(rng)};{rng.randint(10, 9999)},00"
+            values = f"{hetu(rng)};{phone(rng)};{email(rng)}"
+            return f"{rng.randint(1, 99999)};{first};{last};{values};{rng.randint(10, 9999)},00"
         return f"{rng.randint(1, 99999)};{first};{last};{rng.choice(WORDS)};{rng.randint(10, 9999)},00"
-    stamp = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00"
+    stamp = (
+        f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00"
+    )
     if dense or rng.random() < 0.1:
         return f"{stamp} INFO login ok user={email(rng)} from={ip(rng)} org={ytunnus(rng)}"
     return f"{stamp} DEBUG cache hit ratio=0.{rng.randint(10, 99)} items={rng.randint(1, 5000)}"

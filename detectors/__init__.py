@@ -60,7 +60,9 @@ def presidio_recognizers(language: str = "fi") -> list[HaravaRecognizer]:
 
 
 def _as_recognizers(obj: object, origin: str) -> list[EntityRecognizer]:
-    if (isinstance(obj, type) and issubclass(obj, EntityRecognizer)) or (callable(obj) and not isinstance(obj, EntityRecognizer)):
+    if (isinstance(obj, type) and issubclass(obj, EntityRecognizer)) or (
+        callable(obj) and not isinstance(obj, EntityRecognizer)
+    ):
         obj = obj()
     items = [obj] if isinstance(obj, EntityRecognizer) else list(obj)  # type: ignore[call-overload]
     for item in items:

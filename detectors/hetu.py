@@ -120,8 +120,18 @@ class HetuRecognizer(HaravaRecognizer):
     PRIORITY = 10
     PATTERNS = [("hetu", r"\b\d{6}[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]\b", 0.85)]
     CONTEXT = [
-        "henkilötun", "henkilotun", "hetu", "sotu", "sosiaaliturvatun", "syntymä",
-        "personbeteckn", "personnummer", "identity code", "personal id", "social security", "ssn",
+        "henkilötun",
+        "henkilotun",
+        "hetu",
+        "sotu",
+        "sosiaaliturvatun",
+        "syntymä",
+        "personbeteckn",
+        "personnummer",
+        "identity code",
+        "personal id",
+        "social security",
+        "ssn",
     ]
 
     def compact(self, value: str) -> str:

@@ -95,7 +95,7 @@ def mask(value: str) -> str:
     if ":" in address:
         return ":".join(ipaddress.IPv6Address(address.split("%")[0]).compressed.split(":")[:2]) + ":*"
     octets = address.split(".")
-    return ".".join(octets[:2] + ["*", "*"])
+    return ".".join([*octets[:2], "*", "*"])
 
 
 _H = "[0-9A-Fa-f]{1,4}"
@@ -118,8 +118,21 @@ class IpRecognizer(HaravaRecognizer):
         ("ipv6_bracketed", rf"\[{_V6}\](?::\d{{1,5}})?", 0.7),
         ("ipv6", rf"{_V6}(?:/\d{{1,3}})?", 0.7),
     ]
-    CONTEXT = ["ip", "ip-osoit", "ipv4", "ipv6", "osoite", "address", "adress", "host", "client",
-               "remote", "src", "dst", "from"]
+    CONTEXT = [
+        "ip",
+        "ip-osoit",
+        "ipv4",
+        "ipv6",
+        "osoite",
+        "address",
+        "adress",
+        "host",
+        "client",
+        "remote",
+        "src",
+        "dst",
+        "from",
+    ]
 
     def compact(self, value: str) -> str:
         return compact(value)

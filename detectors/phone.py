@@ -38,8 +38,18 @@ import phonenumbers
 
 from detectors.base import HaravaRecognizer, InvalidValue, mask_digits
 
-_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number",
-          "voip", "pager", "uan", "voicemail")
+_TYPES = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
 
 
 def _region_rules(region: str) -> tuple[re.Pattern[str], frozenset[int], list[tuple[re.Pattern[str], frozenset[int]]]]:
@@ -154,8 +164,23 @@ class PhoneRecognizer(HaravaRecognizer):
         ("phone_national", r"(?:\(0\d{1,3}\)|\b0\d{1,3})(?:[ \-]?\d){4,10}\b", 0.5),
     ]
     CONTEXT = [
-        "puh", "puhelin", "matkapuh", "gsm", "kännykkä", "tel", "tfn", "telefon", "mobil",
-        "phone", "mobile", "cell", "soita", "ring", "call", "fax", "faksi",
+        "puh",
+        "puhelin",
+        "matkapuh",
+        "gsm",
+        "kännykkä",
+        "tel",
+        "tfn",
+        "telefon",
+        "mobil",
+        "phone",
+        "mobile",
+        "cell",
+        "soita",
+        "ring",
+        "call",
+        "fax",
+        "faksi",
     ]
 
     def compact(self, value: str) -> str:

@@ -95,8 +95,18 @@ class YtunnusRecognizer(HaravaRecognizer):
         ("alv", r"\bFI\d{8}\b", 0.6),
     ]
     CONTEXT = [
-        "y-tun", "ytun", "y-tunnus", "yritystun", "alv", "vat", "business id", "company id",
-        "fo-nummer", "företagsnummer", "org.nr", "toiminimi",
+        "y-tun",
+        "ytun",
+        "y-tunnus",
+        "yritystun",
+        "alv",
+        "vat",
+        "business id",
+        "company id",
+        "fo-nummer",
+        "företagsnummer",
+        "org.nr",
+        "toiminimi",
     ]
 
     def compact(self, value: str) -> str:

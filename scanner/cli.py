@@ -38,8 +38,14 @@ def main() -> None:
 
 @main.command()
 @click.argument("targets", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "json", "csv", "parquet"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl", "json", "csv", "parquet"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write findings to this file (default: stdout).")
 @click.option("--show-values", is_flag=True, help="Print raw values instead of masked ones.")
 @click.option("--entities", help="Comma-separated entity names to report (default: all).")
@@ -47,14 +53,35 @@ def main() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching GLOB (repeatable).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
-@click.option("--recognizers", "recognizer_files", multiple=True, type=click.Path(dir_okay=False),
-              help="A Presidio YAML recognizer file to load as well (repeatable).")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Report only findings scoring at least this.")
+@click.option(
+    "--recognizers",
+    "recognizer_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A Presidio YAML recognizer file to load as well (repeatable).",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Report only findings scoring at least this.",
+)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (TOML).")
-def scan(targets: tuple[str, ...], fmt: str, output: str | None, show_values: bool, entities: str | None,
-         include: tuple[str, ...], exclude: tuple[str, ...], workers: int, no_progress: bool,
-         recognizer_files: tuple[str, ...], min_score: float, config_path: str | None) -> None:
+def scan(
+    targets: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    show_values: bool,
+    entities: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    workers: int,
+    no_progress: bool,
+    recognizer_files: tuple[str, ...],
+    min_score: float,
+    config_path: str | None,
+) -> None:
     """Scan files and folders for personal data.
 
     Exit status: 0 when the scan completed (with or without findings), 2 on usage or fatal errors.
@@ -89,17 +116,33 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, show_values: bo
     if fmt == "parquet" and not output and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
 
-    options = ScanOptions(key=key, entities=wanted, recognizer_files=files, show_values=show_values,
-                          min_score=min_score)
+    options = ScanOptions(
+        key=key, entities=wanted, recognizer_files=files, show_values=show_values, min_score=min_score
+    )
     items = list(walk(targets, include, exclude))
     total = sum(i.size for i in items if isinstance(i, FileItem))
     show_bar = not no_progress and sys.stderr.isatty()
     writer, handle = open_writer(fmt, output)
-    bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="harava", disable=not show_bar,
-               file=sys.stderr, leave=False)
+    bar = tqdm(
+        total=total,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc="harava",
+        disable=not show_bar,
+        file=sys.stderr,
+        leave=False,
+    )
     try:
-        summary = run_scan(targets, options, writer.write, workers=workers, items=items, progress=bar.update,
-                           on_error=lambda source, reason: bar.write(f"harava: {source}: {reason}", file=sys.stderr))
+        summary = run_scan(
+            targets,
+            options,
+            writer.write,
+            workers=workers,
+            items=items,
+            progress=bar.update,
+            on_error=lambda source, reason: bar.write(f"harava: {source}: {reason}", file=sys.stderr),
+        )
         bar.close()
         writer.close(summary.as_dict())
     finally:
@@ -110,8 +153,13 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, show_values: bo
 
 
 @main.command()
-@click.option("--recognizers", "recognizer_files", multiple=True, type=click.Path(dir_okay=False),
-              help="A Presidio YAML recognizer file to load as well (repeatable).")
+@click.option(
+    "--recognizers",
+    "recognizer_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A Presidio YAML recognizer file to load as well (repeatable).",
+)
 def detectors(recognizer_files: tuple[str, ...]) -> None:
     """List the installed detectors: built-in, plug-ins and YAML files."""
     from detectors import DetectorLoadError, load_detectors

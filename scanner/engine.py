@@ -340,7 +340,7 @@ class Engine:
                 hits.append(row, s, s + len(value), value, adapter, round(float(result.score), 2))
         return hits
 
-    def _nlp_artifacts(self, text: str):  # noqa: ANN202 - Presidio's type
+    def _nlp_artifacts(self, text: str):
         if self._nlp is None:
             from presidio_analyzer.nlp_engine import NoOpNlpEngine
 

@@ -72,7 +72,9 @@ class FindingsBuilder:
             schema=SCHEMA,
         )
 
-    def text_batch(self, source: str, member: str | None, hits: Hits, line_no: np.ndarray, col0: np.ndarray) -> pa.RecordBatch:
+    def text_batch(
+        self, source: str, member: str | None, hits: Hits, line_no: np.ndarray, col0: np.ndarray
+    ) -> pa.RecordBatch:
         """Findings in lines of text: location ``{"line": …, "column": …}``, column 1-based."""
         lines = line_no[hits.row].tolist() if len(hits) else []
         columns = (col0[hits.row] + np.asarray(hits.start, np.int64) + 1).tolist() if len(hits) else []

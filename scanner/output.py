@@ -52,7 +52,9 @@ class JsonWriter(_TextWriter):
             self.first = False
 
     def close(self, summary: dict[str, Any]) -> None:
-        self.stream.write(("" if self.first else "\n") + '],\n"summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n")
+        self.stream.write(
+            ("" if self.first else "\n") + '],\n"summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n"
+        )
         self.stream.flush()
 
 
@@ -77,8 +79,9 @@ class TableWriter(_TextWriter):
         for row in batch.to_pylist():
             where = (row["source"], row["member"])
             if where != self.current:
-                self.stream.write(("\n" if self.any else "") + row["source"]
-                                  + (f" [{row['member']}]" if row["member"] else "") + "\n")
+                self.stream.write(
+                    ("\n" if self.any else "") + row["source"] + (f" [{row['member']}]" if row["member"] else "") + "\n"
+                )
                 self.current = where
             self.any = True
             place = _where(row["location"])
@@ -125,5 +128,11 @@ def open_writer(fmt: str, output: str | None) -> tuple[Writer, IO[Any] | None]:
     else:
         handle = sys.stdout.buffer if binary else sys.stdout
         owned = None
-    writers = {"table": TableWriter, "jsonl": JsonlWriter, "json": JsonWriter, "csv": CsvWriter, "parquet": ParquetWriter}
+    writers = {
+        "table": TableWriter,
+        "jsonl": JsonlWriter,
+        "json": JsonWriter,
+        "csv": CsvWriter,
+        "parquet": ParquetWriter,
+    }
     return writers[fmt](handle), owned

@@ -77,7 +77,9 @@ class Scanner:
         self.engine = Engine([d.recognizer for d in detectors], options.entities, options.min_score)
         self.builder = FindingsBuilder(options.key, options.show_values)
 
-    def scan_item(self, item: FileItem, progress: Callable[[int], None] | None = None) -> tuple[list[pa.RecordBatch], Summary]:
+    def scan_item(
+        self, item: FileItem, progress: Callable[[int], None] | None = None
+    ) -> tuple[list[pa.RecordBatch], Summary]:
         summary = Summary()
         batches: list[pa.RecordBatch] = []
         try:

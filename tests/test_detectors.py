@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors import hetu, ip, phone, ytunnus
 from detectors import email_address as email
+from detectors import hetu, ip, phone, ytunnus
 from tests.conftest import find
 
 HETU = "FI_PERSONAL_IDENTITY_CODE"
@@ -64,8 +64,19 @@ def test_invalid_business_ids(engine, value):
 
 @pytest.mark.parametrize(
     "written",
-    ["+358 40 123 4567", "+358 (0) 40 1234567", "040 123 4567", "040-123 4567", "0401234567", "(09) 123 4567",
-     "09-1234567", "00358 50 1234567", "050 123 45 67", "0457 123 4567", "+46 8 123 456 78"],
+    [
+        "+358 40 123 4567",
+        "+358 (0) 40 1234567",
+        "040 123 4567",
+        "040-123 4567",
+        "0401234567",
+        "(09) 123 4567",
+        "09-1234567",
+        "00358 50 1234567",
+        "050 123 45 67",
+        "0457 123 4567",
+        "+46 8 123 456 78",
+    ],
 )
 def test_every_written_form_of_a_phone_number(engine, written):
     assert find(engine, f"Soita {written}, kiitos.") == [(PHONE, written)]
@@ -97,7 +108,8 @@ def test_phone_trimmed_back_to_the_valid_number(engine):
 
 
 @pytest.mark.parametrize(
-    "value", ["matti.meikalainen@example.fi", "Matti+uutiskirje@Example.FI", "pekka@kesämökki.fi", "A.B@sub.example.com"]
+    "value",
+    ["matti.meikalainen@example.fi", "Matti+uutiskirje@Example.FI", "pekka@kesämökki.fi", "A.B@sub.example.com"],
 )
 def test_emails(engine, value):
     assert find(engine, f"<{value}>") == [(EMAIL, value)]
@@ -139,8 +151,17 @@ def test_ip_forms(engine, written, canonical):
 
 
 @pytest.mark.parametrize(
-    "text", ["256.1.1.1", "2001:db8::1::2", "OID 1.3.6.1.4.1.311", "MAC 00:1a:2b:3c:4d:5e", "klo 12:30:45", "v1.2.3.4",
-             "192.168.01.1", "std::string"],
+    "text",
+    [
+        "256.1.1.1",
+        "2001:db8::1::2",
+        "OID 1.3.6.1.4.1.311",
+        "MAC 00:1a:2b:3c:4d:5e",
+        "klo 12:30:45",
+        "v1.2.3.4",
+        "192.168.01.1",
+        "std::string",
+    ],
 )
 def test_not_ip_addresses(engine, text):
     assert [t for e, t in find(engine, text) if e == IP] == []

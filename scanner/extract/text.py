@@ -29,8 +29,10 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     """Decode bytes that are not UTF-8 as cp1252; its five undefined bytes as Latin-1."""
     assert isinstance(error, UnicodeDecodeError)
     chunk = error.object[error.start : error.end]
-    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-                   else chr(b) for b in chunk), error.end
+    return "".join(
+        bytes([b]).decode("cp1252", errors="strict") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b)
+        for b in chunk
+    ), error.end
 
 
 codecs.register_error("harava-cp1252", _cp1252_fallback)
@@ -160,6 +162,6 @@ def iter_line_batches(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterato
         if block.endswith(b"\n"):
             col = 0
         else:
-            last = block[offsets[-2]:]
+            last = block[offsets[-2] :]
             col = (col if newlines == 0 else 0) + _char_count(last)
         line_no += newlines

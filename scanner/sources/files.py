@@ -46,7 +46,9 @@ def describe_os_error(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def walk(targets: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Iterator[FileItem | Problem]:
+def walk(
+    targets: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Iterator[FileItem | Problem]:
     """Yield every file under ``targets`` in a stable (sorted) order, or why it is not scanned."""
     for target in targets:
         try:

@@ -1,0 +1,256 @@
+"""`harava scan` and `harava detectors` end to end, on the bundled examples and on made-up shares."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "share"
+
+# Every value planted in examples/share, by file: (line, column, entity, raw value).
+PLANTED = {
+    "Asiakaspalvelu/asiakkaat.csv": [
+        (2, 20, "FI_PERSONAL_IDENTITY_CODE", "131171Y906T"),
+        (2, 32, "PHONE_NUMBER", "040 370 9137"),
+        (2, 45, "EMAIL_ADDRESS", "aino.makinen@example.fi"),
+        (3, 22, "FI_PERSONAL_IDENTITY_CODE", "040639V974W"),
+        (3, 34, "PHONE_NUMBER", "+358 50 223 4302"),
+        (3, 51, "EMAIL_ADDRESS", "vaino.j@example.fi"),
+        (4, 26, "PHONE_NUMBER", "045 242 01 98"),
+        (4, 40, "EMAIL_ADDRESS", "kerttu.hamalainen@example.fi"),
+    ],
+    "Asiakaspalvelu/tukipyynnot.log": [
+        (1, 73, "EMAIL_ADDRESS", "aino.makinen@example.fi"),
+        (1, 109, "IP_ADDRESS", "10.30.105.128"),
+        (3, 72, "EMAIL_ADDRESS", "vaino.j@example.fi"),
+        (3, 103, "IP_ADDRESS", "[2001:db8:7cfa::14f5]:51544"),
+    ],
+    "Henkilosto/muistio.txt": [
+        (4, 15, "FI_PERSONAL_IDENTITY_CODE", "070137V9118"),
+        (5, 35, "PHONE_NUMBER", "050-9583219"),
+        (5, 71, "PHONE_NUMBER", "09 4257 1234"),
+    ],
+    "Laskutus/toimittajat.json": [
+        (2, 37, "FI_BUSINESS_ID", "2420545-7"),
+        (2, 57, "FI_BUSINESS_ID", "FI24559386"),
+        (3, 16, "PHONE_NUMBER", "+358 40 957 8342"),
+        (3, 45, "EMAIL_ADDRESS", "toivo.laine@example.fi"),
+        (4, 40, "FI_BUSINESS_ID", "1663798-9"),
+    ],
+    "Markkinointi/tilaajat.html": [
+        (6, 23, "EMAIL_ADDRESS", "siiri.koskinen@example.fi"),
+        (7, 23, "EMAIL_ADDRESS", "urho.nieminen@example.fi"),
+        (7, 88, "IP_ADDRESS", "192.0.2.44"),
+    ],
+}
+
+
+def run(*args: str, cwd: Path = ROOT) -> tuple[int, str, str]:
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_examples_every_planted_value_exactly():
+    code, out, err = run("scan", "examples/share", "--format", "jsonl", "--show-values", "--no-progress")
+    assert code == 0, err
+    rows = [r for r in jsonl(out) if r["error"] is None]
+    got = sorted((r["source"], r["location"]["line"], r["location"]["column"], r["entity"], r["value"]) for r in rows)
+    expected = sorted(
+        (f"examples/share/{name}", line, col, entity, value)
+        for name, planted in PLANTED.items()
+        for line, col, entity, value in planted
+    )
+    assert got == expected
+    assert all(r["member"] is None and r["detector"] and 0 < r["score"] <= 1 for r in rows)
+    assert "Skipped: 1 binary file" in err
+    temporary = [r for r in rows if r["entity"] == "FI_PERSONAL_IDENTITY_CODE"]
+    assert {r["detail"] for r in temporary} == {"temporary identity code"}
+
+
+def test_values_are_masked_unless_asked():
+    code, out, _ = run("scan", "examples/share", "--format", "jsonl", "--no-progress")
+    assert code == 0
+    for planted in PLANTED.values():
+        for *_, value in planted:
+            assert value not in out
+    values = {r["value"] for r in jsonl(out)}
+    assert {"131171Y***T", "040 *** **37", "a***@example.fi", "10.30.*.*", "242****-7"} <= values
+
+
+def test_table_is_the_default_and_shows_masked_values():
+    code, out, err = run("scan", "examples/share", "--no-progress")
+    assert code == 0
+    assert "examples/share/Henkilosto/muistio.txt\n  4:15" in out
+    assert "070137V***8" in out and "070137V9118" not in out
+    assert "Findings: 23" in err
+
+
+def test_value_hash_is_keyed_and_stable(monkeypatch):
+    def hashes() -> dict[str, str]:
+        _, out, _ = run("scan", "examples/share", "--format", "jsonl", "--show-values", "--no-progress")
+        return {r["value"]: r["value_hash"] for r in jsonl(out)}
+
+    first = hashes()
+    assert first == hashes()
+    assert first["aino.makinen@example.fi"] != first["vaino.j@example.fi"]
+    monkeypatch.setenv("HARAVA_HASH_KEY", "another-key-another-key-another-key")
+    assert hashes()["aino.makinen@example.fi"] != first["aino.makinen@example.fi"]
+
+
+def test_key_is_generated_once_and_private(monkeypatch, tmp_path):
+    monkeypatch.delenv("HARAVA_HASH_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    run("scan", "examples/share/Henkilosto", "--no-progress")
+    key_file = tmp_path / "harava" / "hash.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_text()
+    run("scan", "examples/share/Henkilosto", "--no-progress")
+    assert key_file.read_text() == key
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
+def test_other_formats_hold_the_same_findings(fmt, tmp_path):
+    out_file = tmp_path / f"findings.{fmt}"
+    code, _, _ = run("scan", "examples/share", "--format", fmt, "-o", str(out_file), "--no-progress")
+    assert code == 0
+    if fmt == "json":
+        doc = json.loads(out_file.read_text("utf-8"))
+        rows, summary = doc["findings"], doc["summary"]
+        assert summary["files"] == 5 and summary["findings"]["EMAIL_ADDRESS"] == 8
+        assert isinstance(rows[0]["location"], dict)
+    elif fmt == "csv":
+        import pyarrow.csv as pacsv
+
+        rows = pacsv.read_csv(out_file).to_pylist()
+        assert json.loads(rows[0]["location"]) == {"line": 2, "column": 20}
+    else:
+        rows = pq.read_table(out_file).to_pylist()
+    assert len(rows) == 23
+    assert {r["entity"] for r in rows} == {
+        "FI_PERSONAL_IDENTITY_CODE",
+        "FI_BUSINESS_ID",
+        "PHONE_NUMBER",
+        "EMAIL_ADDRESS",
+        "IP_ADDRESS",
+    }
+
+
+def test_entities_include_exclude():
+    _, out, _ = run(
+        "scan", "examples/share", "--format", "jsonl", "--entities", "IP_ADDRESS,FI_BUSINESS_ID", "--no-progress"
+    )
+    assert sorted(r["entity"] for r in jsonl(out)) == ["FI_BUSINESS_ID"] * 3 + ["IP_ADDRESS"] * 3
+    _, out, _ = run(
+        "scan", "examples/share", "--format", "jsonl", "--include", "*.log", "--include", "*.txt", "--no-progress"
+    )
+    assert {r["source"].rsplit("/", 1)[-1] for r in jsonl(out)} == {"tukipyynnot.log", "muistio.txt"}
+    _, out, _ = run("scan", "examples/share", "--format", "jsonl", "--exclude", "Asiakaspalvelu", "--no-progress")
+    assert not any("Asiakaspalvelu" in r["source"] for r in jsonl(out))
+
+
+def test_usage_errors_exit_2():
+    assert run("scan", "no/such/folder")[0] == 2
+    code, _, err = run("scan", "examples/share", "--entities", "NOT_AN_ENTITY")
+    assert code == 2 and "known:" in err
+    assert run("scan")[0] == 2
+
+
+def test_workers_give_the_same_findings():
+    _, one, _ = run("scan", "examples/share", "--format", "jsonl", "--no-progress")
+    _, two, _ = run("scan", "examples/share", "--format", "jsonl", "--no-progress", "--workers", "2")
+    assert sorted(one.splitlines()) == sorted(two.splitlines())
+
+
+def test_unreadable_items_are_reported_and_the_scan_goes_on(tmp_path, monkeypatch):
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "a.txt").write_text("puh. 040 123 4567\n")
+    (share / "locked.txt").write_text("hetu 131052-308T\n")
+    (share / "gone.txt").symlink_to(share / "missing.txt")
+    real_open = os.open
+
+    def guarded_open(path, flags, *args):
+        if str(path).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", guarded_open)
+    code, out, err = run("scan", str(share), "--format", "jsonl", "--no-progress")
+    assert code == 0
+    rows = jsonl(out)
+    assert [(Path(r["source"]).name, r["error"]) for r in rows if r["error"]] == [("locked.txt", "permission denied")]
+    assert [r["entity"] for r in rows if not r["error"]] == ["PHONE_NUMBER"]
+    assert "locked.txt: permission denied" in err
+    assert "1 symbolic link (not followed)" in err
+
+
+def test_detectors_lists_builtins():
+    code, out, _ = run("detectors")
+    assert code == 0
+    for name, entity in [
+        ("hetu", "FI_PERSONAL_IDENTITY_CODE"),
+        ("ytunnus", "FI_BUSINESS_ID"),
+        ("phone", "PHONE_NUMBER"),
+        ("email", "EMAIL_ADDRESS"),
+        ("ip", "IP_ADDRESS"),
+    ]:
+        assert any(line.split()[:2] == [name, entity] for line in out.splitlines())
+
+
+def test_entry_point_plugin(tmp_path):
+    """A third-party package registers a detector through the `harava.detectors` entry-point group."""
+    site = tmp_path / "site"
+    (site / "harava_plate").mkdir(parents=True)
+    (site / "harava_plate" / "__init__.py").write_text(
+        "from presidio_analyzer import Pattern, PatternRecognizer\n"
+        "class Plate(PatternRecognizer):\n"
+        "    def __init__(self):\n"
+        "        super().__init__('FI_VEHICLE_PLATE', name='plate',\n"
+        "                         patterns=[Pattern('plate', r'\\b[A-Z]{2,3}-\\d{1,3}\\b', 0.4)])\n"
+    )
+    dist = site / "harava_plate-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: harava-plate\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[harava.detectors]\nplate = harava_plate:Plate\n")
+    (tmp_path / "auto.txt").write_text("Auto ABC-123 pysäköity\n")
+    env = dict(os.environ, PYTHONPATH=f"{site}{os.pathsep}{ROOT}")
+    listed = subprocess.run([sys.executable, "-m", "scanner", "detectors"], env=env, capture_output=True, text=True)
+    assert "FI_VEHICLE_PLATE" in listed.stdout and "entry point plate" in listed.stdout
+    scanned = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scanner",
+            "scan",
+            str(tmp_path / "auto.txt"),
+            "--format",
+            "jsonl",
+            "--show-values",
+            "--no-progress",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert [(r["entity"], r["value"]) for r in jsonl(scanned.stdout)] == [("FI_VEHICLE_PLATE", "ABC-123")]
