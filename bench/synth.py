@@ -75,24 +75,35 @@ def prose(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
-def line(rng: random.Random, dense: bool) -> str:
-    """One line of a mixed corpus: prose, a CSV row or a log line; dense lines carry values."""
+def value(rng: random.Random) -> str:
+    """One personal value of a random kind, as people write it."""
+    kind = rng.randrange(6)
+    if kind == 0:
+        return hetu(rng)
+    if kind == 1:
+        return f"puh. {phone(rng)}"
+    if kind == 2:
+        return email(rng)
+    if kind == 3:
+        return phone(rng)
+    if kind == 4:
+        return ytunnus(rng)
+    return ip(rng)
+
+
+def line(rng: random.Random, personal: bool) -> str:
+    """One line of a mixed corpus: prose, a CSV row or a log line, carrying one value if ``personal``."""
     kind = rng.randrange(3)
+    first, last = person(rng)
     if kind == 0:
         text = prose(rng, rng.randint(6, 18))
-        if dense or rng.random() < 0.05:
-            first, last = person(rng)
-            text += f" Yhteyshenkilö {first} {last}, puh. {phone(rng)}, {email(rng)}."
-        return text
+        return f"{text} {first} {last}: {value(rng)}." if personal else text
     if kind == 1:
-        first, last = person(rng)
-        if dense or rng.random() < 0.1:
-            values = f"{hetu(rng)};{phone(rng)};{email(rng)}"
-            return f"{rng.randint(1, 99999)};{first};{last};{values};{rng.randint(10, 9999)},00"
-        return f"{rng.randint(1, 99999)};{first};{last};{rng.choice(WORDS)};{rng.randint(10, 9999)},00"
+        middle = value(rng) if personal else rng.choice(WORDS)
+        return f"{rng.randint(1, 99999)};{first};{last};{middle};{rng.randint(10, 9999)},00"
     stamp = (
         f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00"
     )
-    if dense or rng.random() < 0.1:
-        return f"{stamp} INFO login ok user={email(rng)} from={ip(rng)} org={ytunnus(rng)}"
+    if personal:
+        return f"{stamp} INFO request ok user={first.lower()} {value(rng)} status=200"
     return f"{stamp} DEBUG cache hit ratio=0.{rng.randint(10, 99)} items={rng.randint(1, 5000)}"

@@ -5,6 +5,10 @@ Presidio ``AnalyzerEngine``. On top of that it carries what Presidio has no slot
 category key it maps to, a normaliser (so that one value written two ways hashes the same), a mask
 (so that output never shows the raw value) and a precise reason when a candidate is not a real value.
 
+Harava's engine hands a detector all candidates of a block at once, as an Arrow array. The ``*_array``
+methods answer for the whole array with Arrow/numpy kernels — that is what makes a scan fast; their
+defaults fall back to the per-value methods, so a detector only has to write the per-value ones.
+
 Patterns are written in the subset shared by RE2 (which Harava's vectorised engine runs through
 pyarrow) and Python's ``regex`` module (which Presidio uses): no look-arounds, no back-references.
 """
@@ -15,7 +19,13 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from presidio_analyzer import Pattern, PatternRecognizer
+
+#: Verdicts of :meth:`HaravaRecognizer.valid_array`.
+VALID, INVALID, UNDECIDED = 1, 0, -1
 
 
 class InvalidValue(ValueError):
@@ -26,7 +36,8 @@ class HaravaRecognizer(PatternRecognizer):
     """Base class of the built-in detectors.
 
     Subclasses set the class attributes and implement :meth:`compact`, :meth:`validate` and
-    :meth:`mask`, usually by pointing at the module-level functions of their module.
+    :meth:`mask`, usually by pointing at the module-level functions of their module, and may add
+    vectorised ``*_array`` versions.
     """
 
     #: Presidio entity name (see the outside contract).
@@ -43,6 +54,9 @@ class HaravaRecognizer(PatternRecognizer):
     PRIORITY: ClassVar[int] = 50
     #: A match must not touch a letter or digit on either side (Unicode-aware check).
     STRICT_BOUNDARY: ClassVar[bool] = True
+    #: Regexes on the two characters before / after a match that reject it (RE2 and Python syntax).
+    REJECT_BEFORE: ClassVar[str | None] = None
+    REJECT_AFTER: ClassVar[str | None] = None
 
     def __init__(self, supported_language: str = "fi") -> None:
         super().__init__(
@@ -74,28 +88,60 @@ class HaravaRecognizer(PatternRecognizer):
 
     def mask(self, value: str) -> str:
         """Hide enough of the value that it identifies nobody, keep enough to recognise its kind."""
-        return "*" * len(value)
-
-    def detail(self, value: str) -> str | None:
-        """An optional remark on a valid value (e.g. a temporary identity code)."""
-        return None
-
-    def score_of(self, value: str, base: float) -> float:
-        """Confidence of a validated value before context; detectors may lower it for weak forms."""
-        return base
-
-    def accepts(self, before: str, after: str) -> bool:
-        """Whether the text around a match (two characters each side) allows it; see ip and phone."""
-        return True
+        return self.mask_array(pa.array([value], pa.large_string()))[0].as_py()
 
     def spans(self, candidate: str) -> Iterable[tuple[int, int]]:
         """The valid sub-spans of a regex candidate; most detectors accept all or nothing."""
         if self.is_valid(candidate):
             yield 0, len(candidate)
 
+    # --- the same, for a whole array of candidates -------------------------------------------
+    def valid_array(self, texts: pa.Array) -> np.ndarray:
+        """VALID / INVALID per candidate, or UNDECIDED where :meth:`spans` must look at it."""
+        return np.full(len(texts), UNDECIDED, np.int8)
+
+    def compact_array(self, texts: pa.Array) -> pa.Array:
+        return pa.array([self.compact(t) for t in texts.to_pylist()], pa.large_string())
+
+    def mask_array(self, texts: pa.Array) -> pa.Array:
+        return pa.array(["*" * len(t) for t in texts.to_pylist()], pa.large_string())
+
+    def detail_array(self, texts: pa.Array) -> pa.Array | None:
+        """An optional remark per value (e.g. a temporary identity code); None for none at all."""
+        return None
+
+    def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:
+        """Adjust the scores of validated values (e.g. lower for weak forms)."""
+        return scores
+
     # --- Presidio hooks --------------------------------------------------------------------
     def validate_result(self, pattern_text: str) -> bool:
         return self.is_valid(pattern_text)
+
+
+def concat(*parts: pa.Array | str) -> pa.Array:
+    """Element-wise concatenation of arrays and constant strings (as ``large_string``)."""
+    values = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string()) for p in parts]
+    return pc.binary_join_element_wise(*values, pa.scalar("", pa.large_string()))
+
+
+def ascii_matrix(texts: pa.Array, width: int) -> np.ndarray | None:
+    """The candidates as an (n, width) byte matrix when every one is exactly ``width`` bytes."""
+    texts = texts.cast(pa.large_string())
+    lengths = pc.binary_length(texts).to_numpy(zero_copy_only=False)
+    if len(texts) == 0 or texts.null_count or not (lengths == width).all():
+        return None
+    _, offsets, data = texts.buffers()
+    first = int(np.frombuffer(offsets, np.int64, 1, texts.offset * 8)[0])
+    return np.frombuffer(data, np.uint8, len(texts) * width, first).reshape(len(texts), width)
+
+
+def digits_value(matrix: np.ndarray, columns: Iterable[int]) -> np.ndarray:
+    """The decimal number spelled by the given columns of an ASCII digit matrix."""
+    value = np.zeros(len(matrix), np.int64)
+    for column in columns:
+        value = value * 10 + (matrix[:, column].astype(np.int64) - 48)
+    return value
 
 
 def mask_digits(value: str, keep_start: int, keep_end: int) -> str:

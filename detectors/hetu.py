@@ -42,10 +42,21 @@ from __future__ import annotations
 import datetime
 import re
 
-from detectors.base import HaravaRecognizer, InvalidValue
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue, ascii_matrix, digits_value
 
 CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 CENTURIES = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
+
+TEMPORARY = "temporary identity code"
+_CENTURY_OF = np.zeros(256, np.int64)
+for _sign, _century in CENTURIES.items():
+    _CENTURY_OF[ord(_sign)] = _century
+_CHECK_OF = np.frombuffer(CHECK_CHARACTERS.encode(), np.uint8)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
 
 _FORM = re.compile(r"(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-FHJ-NPR-Y])", re.ASCII)
 
@@ -107,10 +118,29 @@ def format(value: str) -> str:
     return compact(value)
 
 
+def valid_array(texts: pa.Array) -> np.ndarray:
+    """:func:`is_valid` for a whole array of pattern candidates, in numpy."""
+    m = ascii_matrix(texts, 11)
+    if m is None:
+        return np.array([VALID if is_valid(t) else INVALID for t in texts.to_pylist()], np.int8)
+    day, month, yy = digits_value(m, (0, 1)), digits_value(m, (2, 3)), digits_value(m, (4, 5))
+    century = _CENTURY_OF[m[:, 6]]
+    year = century + yy
+    individual = digits_value(m, (7, 8, 9))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
+    check = _CHECK_OF[digits_value(m, (0, 1, 2, 3, 4, 5, 7, 8, 9)) % 31] == m[:, 10]
+    ok = (century > 0) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days) & (individual >= 2) & check
+    return np.where(ok, VALID, INVALID).astype(np.int8)
+
+
+def mask_array(texts: pa.Array) -> pa.Array:
+    return pc.utf8_replace_slice(texts, start=7, stop=10, replacement="***")
+
+
 def mask(value: str) -> str:
     """Hide the individual number, the part that singles out one person born that day."""
-    value = compact(value)
-    return value[:7] + "***" + value[10:]
+    return mask_array(pa.array([compact(value)]))[0].as_py()
 
 
 class HetuRecognizer(HaravaRecognizer):
@@ -140,12 +170,21 @@ class HetuRecognizer(HaravaRecognizer):
     def validate(self, value: str) -> str:
         return validate(value)
 
-    def mask(self, value: str) -> str:
-        return mask(value)
+    def valid_array(self, texts: pa.Array) -> np.ndarray:
+        return valid_array(texts)
 
-    def detail(self, value: str) -> str | None:
-        return "temporary identity code" if is_temporary(value) else None
+    def mask_array(self, texts: pa.Array) -> pa.Array:
+        return mask_array(texts)
 
-    def score_of(self, value: str, base: float) -> float:
+    def compact_array(self, texts: pa.Array) -> pa.Array:
+        return texts
+
+    def _temporary(self, texts: pa.Array) -> pa.Array:
+        return pc.greater_equal(pc.utf8_slice_codeunits(texts, 7, 10), "900")
+
+    def detail_array(self, texts: pa.Array) -> pa.Array | None:
+        return pc.if_else(self._temporary(texts), TEMPORARY, pa.scalar(None, pa.string()))
+
+    def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:
         # Temporary codes are rarer in real data, so a random match is relatively likelier.
-        return base - 0.1 if is_temporary(value) else base
+        return scores - 0.1 * self._temporary(texts).to_numpy(zero_copy_only=False)

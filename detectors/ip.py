@@ -31,7 +31,11 @@ from __future__ import annotations
 import functools
 import ipaddress
 
-from detectors.base import HaravaRecognizer, InvalidValue
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import INVALID, UNDECIDED, VALID, HaravaRecognizer, InvalidValue
 
 
 def _strip(value: str) -> tuple[str, str]:
@@ -98,6 +102,38 @@ def mask(value: str) -> str:
     return ".".join([*octets[:2], "*", "*"])
 
 
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4_EXACT = rf"^{_OCTET}(?:\.{_OCTET}){{3}}(?:/(?:3[0-2]|[0-2]?\d)|:\d{{1,5}})?$"
+
+
+def _is_v4(texts: pa.Array) -> np.ndarray:
+    return pc.match_substring_regex(texts, r"^\d{1,3}\.").to_numpy(zero_copy_only=False)
+
+
+def valid_array(texts: pa.Array) -> np.ndarray:
+    """IPv4 decided by one exact RE2 pattern; IPv6 left to :func:`validate`."""
+    exact = pc.match_substring_regex(texts, _IPV4_EXACT).to_numpy(zero_copy_only=False)
+    return np.where(_is_v4(texts), np.where(exact, VALID, INVALID), UNDECIDED).astype(np.int8)
+
+
+def _per_value(texts: pa.Array, v4: pa.Array, function) -> pa.Array:
+    is_v4 = _is_v4(texts)
+    if is_v4.all():
+        return v4
+    others = pa.array(
+        [None if f else function(t) for f, t in zip(is_v4, texts.to_pylist(), strict=True)], pa.large_string()
+    )
+    return pc.if_else(is_v4, v4, others)
+
+
+def compact_array(texts: pa.Array) -> pa.Array:
+    return _per_value(texts, pc.replace_substring_regex(texts, r":\d+$", ""), compact)
+
+
+def mask_array(texts: pa.Array) -> pa.Array:
+    return _per_value(texts, pc.replace_substring_regex(texts, r"^(\d+\.\d+)\..*$", r"\1.*.*"), mask)
+
+
 _H = "[0-9A-Fa-f]{1,4}"
 _V4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _V6 = (
@@ -112,6 +148,9 @@ class IpRecognizer(HaravaRecognizer):
     NAME = "ip"
     CATEGORY = "ip_osoite"
     PRIORITY = 40
+    # Never a piece of a longer dotted or colon-separated run: "1.2.3.4.5", "2001:db8::1::2".
+    REJECT_BEFORE = r"[0-9]\.$"
+    REJECT_AFTER = r"^\.[0-9]|^:[0-9A-Fa-f:]"
     PATTERNS = [
         # Greedy over dotted runs so that an OID is one (invalid) candidate, never a piece of it.
         ("ipv4", r"\b\d{1,3}(?:\.\d{1,3}){3,}(?:/\d{1,2}|:\d{1,5})?\b", 0.5),
@@ -140,14 +179,11 @@ class IpRecognizer(HaravaRecognizer):
     def validate(self, value: str) -> str:
         return validate(value)
 
-    def mask(self, value: str) -> str:
-        return mask(value)
+    def valid_array(self, texts: pa.Array) -> np.ndarray:
+        return valid_array(texts)
 
-    def accepts(self, before: str, after: str) -> bool:
-        # Never a piece of a longer dotted or colon-separated run: "1.2.3.4.5", "2001:db8::1::2".
-        joined = {".": "0123456789", ":": "0123456789abcdefABCDEF:"}
-        return not any(
-            (before[-1:] == sep and before[-2:-1] and before[-2] in chars)
-            or (after[:1] == sep and after[1:2] and after[1] in chars)
-            for sep, chars in joined.items()
-        )
+    def compact_array(self, texts: pa.Array) -> pa.Array:
+        return compact_array(texts)
+
+    def mask_array(self, texts: pa.Array) -> pa.Array:
+        return mask_array(texts)

@@ -34,9 +34,12 @@ import functools
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from detectors.base import HaravaRecognizer, InvalidValue, mask_digits
+from detectors.base import UNDECIDED, VALID, HaravaRecognizer, InvalidValue, concat
 
 _TYPES = (
     "fixed_line",
@@ -52,20 +55,26 @@ _TYPES = (
 )
 
 
-def _region_rules(region: str) -> tuple[re.Pattern[str], frozenset[int], list[tuple[re.Pattern[str], frozenset[int]]]]:
+_Rule = tuple[str, frozenset[int]]
+
+
+def _region_rules(region: str) -> tuple[_Rule, list[_Rule]]:
+    """libphonenumber's (pattern, possible lengths) for a region: the general one and each type's."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     general = meta.general_desc
-    general_lengths = frozenset(general.possible_length)
     types = []
     for name in _TYPES:
         desc = getattr(meta, name)
         if desc is not None and desc.national_number_pattern:
             lengths = frozenset(desc.possible_length or general.possible_length)
-            types.append((re.compile(desc.national_number_pattern), lengths))
-    return re.compile(general.national_number_pattern), general_lengths, types
+            types.append((desc.national_number_pattern, lengths))
+    return (general.national_number_pattern, frozenset(general.possible_length)), types
 
 
 _FINNISH_RULES = [_region_rules("FI"), _region_rules("AX")]
+_COMPILED = [
+    ((re.compile(g), gl), [(re.compile(p), lengths) for p, lengths in types]) for (g, gl), types in _FINNISH_RULES
+]
 _SEPARATORS = re.compile(r"[\s\-()./]")
 
 
@@ -75,12 +84,44 @@ def is_valid_finnish(nsn: str) -> bool:
     >>> is_valid_finnish('401234567'), is_valid_finnish('116111')
     (True, False)
     """
-    for general, general_lengths, types in _FINNISH_RULES:
+    for (general, general_lengths), types in _COMPILED:
         if len(nsn) not in general_lengths or not general.fullmatch(nsn):
             continue
         if any(len(nsn) in lengths and pattern.fullmatch(nsn) for pattern, lengths in types):
             return True
     return False
+
+
+def _matches(values: pa.Array, lengths: np.ndarray, rule: _Rule) -> np.ndarray:
+    pattern, possible = rule
+    fits = pc.match_substring_regex(values, f"^(?:{pattern})$").to_numpy(zero_copy_only=False)
+    return fits & np.isin(lengths, list(possible))
+
+
+def is_valid_finnish_array(nsn: pa.Array) -> np.ndarray:
+    """:func:`is_valid_finnish` for an array of national significant numbers."""
+    lengths = pc.utf8_length(nsn).to_numpy(zero_copy_only=False)
+    valid = np.zeros(len(nsn), bool)
+    for general, types in _FINNISH_RULES:
+        of_type = np.zeros(len(nsn), bool)
+        for rule in types:
+            of_type |= _matches(nsn, lengths, rule)
+        valid |= _matches(nsn, lengths, general) & of_type
+    return valid
+
+
+def _finnish_parts(texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """(is written as a Finnish number, its national significant number) per candidate."""
+    digits = pc.replace_substring_regex(pc.replace_substring(texts, "(0)", ""), r"[^0-9+]", "")
+    plus = pc.starts_with(digits, "+358").to_numpy(zero_copy_only=False)
+    zeros = pc.starts_with(digits, "00358").to_numpy(zero_copy_only=False)
+    trunk = pc.match_substring_regex(digits, "^0[1-9]").to_numpy(zero_copy_only=False)
+    nsn = pc.if_else(
+        plus,
+        pc.utf8_slice_codeunits(digits, 4),
+        pc.if_else(zeros, pc.utf8_slice_codeunits(digits, 5), pc.utf8_slice_codeunits(digits, 1)),
+    )
+    return plus | zeros | trunk, nsn
 
 
 @functools.lru_cache(maxsize=65536)
@@ -132,23 +173,45 @@ def format(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def mask(value: str) -> str:
-    """Keep the prefix that tells the kind of number (country, mobile operator or area code) and
-    the last two digits.
+_MASK_PARTS = (
+    r"^(?P<keep>(?:(?:\+|00)\d{1,3}[ \-]?(?:\(0\)[ \-]?)?(?:\d{1,3}[ \-]|\d\d)"
+    r"|\(0\d{1,3}\)[ \-]?|0\d{1,3}[ \-]|0\d\d)?)(?P<hide>.*)(?P<tail>..)$"
+)
 
-    >>> mask('+358 (0) 40 1234567'), mask('(09) 123 4567'), mask('0401234567')
-    ('+358 (0) 40 *****67', '(09) *** **67', '040*****67')
+
+def mask_array(texts: pa.Array) -> pa.Array:
+    """Keep the prefix that tells the kind of number (country, mobile operator or area code) and
+    the last two characters; hide the digits between."""
+    parts = pc.extract_regex(texts, _MASK_PARTS)
+    hidden = pc.replace_substring_regex(parts.field("hide"), r"\d", "*")
+    return concat(parts.field("keep"), hidden, parts.field("tail"))
+
+
+def mask(value: str) -> str:
     """
-    value = value.strip()
-    groups = [g for g in re.split(r"[ \-]+", value) if g]
-    keep_groups = 2 if value.startswith(("+", "00")) else 1
-    if "(0)" in groups:
-        keep_groups += 1
-    if len(groups) <= keep_groups:  # written without separators: country/trunk code + 2 digits
-        keep = 5 if value.startswith(("+", "00")) else 3
-    else:
-        keep = sum(ch.isdigit() for g in groups[:keep_groups] for ch in g)
-    return mask_digits(value, keep, 2)
+    >>> mask('+358 (0) 40 1234567'), mask('(09) 123 4567'), mask('0401234567'), mask('050 123 45 67')
+    ('+358 (0) 40 *****67', '(09) *** **67', '040*****67', '050 *** ** 67')
+    """
+    return mask_array(pa.array([value.strip()]))[0].as_py()
+
+
+def valid_array(texts: pa.Array) -> np.ndarray:
+    """VALID for Finnish numbers libphonenumber accepts; the rest is left to :func:`validate`
+    (other countries) or to trimming (a Finnish number with extra digit groups after it)."""
+    finnish, nsn = _finnish_parts(texts)
+    valid = finnish & is_valid_finnish_array(nsn)
+    return np.where(valid, VALID, UNDECIDED).astype(np.int8)
+
+
+def compact_array(texts: pa.Array) -> pa.Array:
+    finnish, nsn = _finnish_parts(texts)
+    e164 = concat("+358", nsn)
+    if finnish.all():
+        return e164
+    others = pa.array(
+        [None if f else compact(t) for f, t in zip(finnish, texts.to_pylist(), strict=True)], pa.large_string()
+    )
+    return pc.if_else(finnish, e164, others)
 
 
 _GROUP_END = re.compile(r"\d(?=[ \-]|$)")
@@ -159,6 +222,8 @@ class PhoneRecognizer(HaravaRecognizer):
     NAME = "phone"
     CATEGORY = "puhelinnumero"
     PRIORITY = 90  # last: any identifier, date or IBAN at the same place wins
+    # "1 040 123 456" is an amount with thousands separators, not a number after a "1".
+    REJECT_BEFORE = "\\d[ \u00a0]$"
     PATTERNS = [
         ("phone_international", r"(?:\+|\b00)[1-9]\d{0,2}(?:[ \-]?\(0\))?(?:[ \-]?\d){4,14}\b", 0.5),
         ("phone_national", r"(?:\(0\d{1,3}\)|\b0\d{1,3})(?:[ \-]?\d){4,10}\b", 0.5),
@@ -189,8 +254,14 @@ class PhoneRecognizer(HaravaRecognizer):
     def validate(self, value: str) -> str:
         return validate(value)
 
-    def mask(self, value: str) -> str:
-        return mask(value)
+    def valid_array(self, texts: pa.Array) -> np.ndarray:
+        return valid_array(texts)
+
+    def compact_array(self, texts: pa.Array) -> pa.Array:
+        return compact_array(texts)
+
+    def mask_array(self, texts: pa.Array) -> pa.Array:
+        return mask_array(texts)
 
     def spans(self, candidate: str) -> Iterable[tuple[int, int]]:
         # The pattern is greedy over digit groups; back off group by group to the longest valid
@@ -200,7 +271,3 @@ class PhoneRecognizer(HaravaRecognizer):
             if is_valid(candidate[:end]):
                 yield 0, end
                 return
-
-    def accepts(self, before: str, after: str) -> bool:
-        # "1 040 123 456" is an amount with thousands separators, not a number after a "1".
-        return not (len(before) >= 2 and before[-1] in " \u00a0" and before[-2].isdigit())

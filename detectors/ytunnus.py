@@ -32,7 +32,11 @@ from __future__ import annotations
 
 import re
 
-from detectors.base import HaravaRecognizer, InvalidValue, mask_digits
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue, ascii_matrix, digits_value
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 _FORM = re.compile(r"(\d{7})-(\d)", re.ASCII)
@@ -81,8 +85,29 @@ def format(value: str) -> str:
     return compact(value)
 
 
+def valid_array(texts: pa.Array) -> np.ndarray:
+    """:func:`is_valid` for a whole array of pattern candidates (both forms), in numpy."""
+    m = ascii_matrix(pc.replace_substring_regex(texts, r"[^0-9]", ""), 8)
+    if m is None:
+        return np.array([VALID if is_valid(t) else INVALID for t in texts.to_pylist()], np.int8)
+    weighted = sum(w * digits_value(m, (i,)) for i, w in enumerate(WEIGHTS))
+    remainder = weighted % 11
+    expected = np.where(remainder == 0, 0, 11 - remainder)
+    ok = (remainder != 1) & (digits_value(m, (7,)) == expected)
+    return np.where(ok, VALID, INVALID).astype(np.int8)
+
+
+def compact_array(texts: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(texts, r"^FI(\d{7})(\d)$", r"\1-\2")
+
+
+def mask_array(texts: pa.Array) -> pa.Array:
+    """Keep the first three digits and the check digit: ``207****-0``, ``FI207****0``."""
+    return pc.replace_substring_regex(texts, r"^(FI)?(\d{3})\d{4}", r"\1\2****")
+
+
 def mask(value: str) -> str:
-    return mask_digits(value.strip(), 3, 1)
+    return mask_array(pa.array([value.strip()]))[0].as_py()
 
 
 class YtunnusRecognizer(HaravaRecognizer):
@@ -115,5 +140,11 @@ class YtunnusRecognizer(HaravaRecognizer):
     def validate(self, value: str) -> str:
         return validate(value)
 
-    def mask(self, value: str) -> str:
-        return mask(value)
+    def valid_array(self, texts: pa.Array) -> np.ndarray:
+        return valid_array(texts)
+
+    def compact_array(self, texts: pa.Array) -> pa.Array:
+        return compact_array(texts)
+
+    def mask_array(self, texts: pa.Array) -> pa.Array:
+        return mask_array(texts)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re as std_re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +32,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, PatternRecognizer
 
 from detectors import HaravaRecognizer
+from detectors.base import UNDECIDED, VALID
 from detectors.guards import GUARDS
 
 SEP = "\x1f"  # unit separator: blanked in the scanned text first, so it cannot occur there
@@ -69,7 +70,11 @@ def context_regex(words: Iterable[str]) -> str | None:
 
 
 class Adapter:
-    """One recognizer as the engine sees it: Harava's rich interface, or Presidio's plain one."""
+    """One recognizer as the engine sees it: Harava's rich interface, or Presidio's plain one.
+
+    Everything here works on whole Arrow arrays of candidates; a plain Presidio recognizer gets
+    per-value fallbacks (``validate_result``/``invalidate_result``, a generic mask).
+    """
 
     def __init__(self, recognizer: EntityRecognizer) -> None:
         self.recognizer = recognizer
@@ -78,8 +83,18 @@ class Adapter:
         self.name = recognizer.NAME if self.harava else (recognizer.name or type(recognizer).__name__)
         self.category = recognizer.CATEGORY if self.harava else self.entity.lower()
         self.strict_boundary = self.harava and recognizer.STRICT_BOUNDARY
+        self.reject_before = recognizer.REJECT_BEFORE if self.harava else None
+        self.reject_after = recognizer.REJECT_AFTER if self.harava else None
+        self._reject = [
+            (regex.compile(p), side) for p, side in ((self.reject_before, 0), (self.reject_after, 1)) if p is not None
+        ]
         self.context_re2 = context_regex(getattr(recognizer, "context", None) or [])
         self._spans: dict[str, list[tuple[int, int, float | None]]] = {}
+
+    def valid_array(self, texts: pa.Array) -> np.ndarray:
+        if self.harava:
+            return self.recognizer.valid_array(texts)
+        return np.full(len(texts), UNDECIDED, np.int8)
 
     def spans(self, text: str) -> list[tuple[int, int, float | None]]:
         """Valid sub-spans of a candidate with a score override (None: keep the pattern's)."""
@@ -99,25 +114,43 @@ class Adapter:
         self._spans[text] = found
         return found
 
-    def accepts(self, before: str, after: str) -> bool:
+    def accept_array(self, before: pa.Array, after: pa.Array) -> np.ndarray:
+        """Whether the two characters around each match allow it (word boundaries, reject rules)."""
+        ok = np.ones(len(before), bool)
+        if self.strict_boundary:
+            last = pc.utf8_is_alnum(pc.utf8_slice_codeunits(before, start=-1))
+            first = pc.utf8_is_alnum(pc.utf8_slice_codeunits(after, start=0, stop=1))
+            ok &= ~pc.fill_null(last, False).to_numpy(zero_copy_only=False)
+            ok &= ~pc.fill_null(first, False).to_numpy(zero_copy_only=False)
+        if self.reject_before:
+            ok &= ~pc.match_substring_regex(before, self.reject_before).to_numpy(zero_copy_only=False)
+        if self.reject_after:
+            ok &= ~pc.match_substring_regex(after, self.reject_after).to_numpy(zero_copy_only=False)
+        return ok
+
+    def accept_one(self, before: str, after: str) -> bool:
         if self.strict_boundary and ((before and before[-1].isalnum()) or (after and after[0].isalnum())):
             return False
-        return self.recognizer.accepts(before, after) if self.harava else True
+        return not any(pattern.search((before, after)[side]) for pattern, side in self._reject)
 
-    def compact(self, value: str) -> str:
-        return self.recognizer.compact(value) if self.harava else value.strip()
-
-    def mask(self, value: str) -> str:
+    def compact_array(self, texts: pa.Array) -> pa.Array:
         if self.harava:
-            return self.recognizer.mask(value)
-        value = value.strip()
-        return value[:1] + "*" * (len(value) - 2) + value[-1:] if len(value) > 3 else "***"
+            return self.recognizer.compact_array(texts)
+        return pc.utf8_trim_whitespace(texts)
 
-    def detail(self, value: str) -> str | None:
-        return self.recognizer.detail(value) if self.harava else None
+    def mask_array(self, texts: pa.Array) -> pa.Array:
+        if self.harava:
+            return self.recognizer.mask_array(texts)
+        return pa.array(
+            [t[:1] + "*" * (len(t) - 2) + t[-1:] if len(t) > 3 else "***" for t in texts.to_pylist()],
+            pa.large_string(),
+        )
 
-    def score_of(self, value: str, base: float) -> float:
-        return self.recognizer.score_of(value, base) if self.harava else base
+    def detail_array(self, texts: pa.Array) -> pa.Array | None:
+        return self.recognizer.detail_array(texts) if self.harava else None
+
+    def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:
+        return self.recognizer.score_array(texts, scores) if self.harava else scores
 
 
 @dataclass(frozen=True)
@@ -134,55 +167,77 @@ class _Slot:
 class _Candidates:
     row: np.ndarray
     start: np.ndarray
-    text: list[str]
+    text: pa.Array
     slot: np.ndarray
-    before: list[str]
-    after: list[str]
+    before: pa.Array
+    after: pa.Array
     context: np.ndarray
 
 
 @dataclass
-class Hits:
-    """Validated findings of one batch, column-wise; offsets are characters within the row.
+class HitGroup:
+    """Validated findings of one detector in one batch; offsets are characters within the row."""
 
-    Normalising, masking and remarks are left to the consumer (``adapter`` says how), so that the
-    hot path does no work for values it will not print.
-    """
-
-    row: list[int] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
-    score: list[float] = field(default_factory=list)
-    adapter: list[Adapter] = field(default_factory=list)
+    adapter: Adapter
+    row: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    text: pa.Array
+    score: np.ndarray
 
     def __len__(self) -> int:
         return len(self.row)
 
-    @property
-    def entity(self) -> list[str]:
-        return [a.entity for a in self.adapter]
 
-    def append(self, row: int, start: int, end: int, text: str, adapter: Adapter, score: float) -> None:
-        self.row.append(row)
-        self.start.append(start)
-        self.end.append(end)
-        self.text.append(text)
-        self.score.append(score)
-        self.adapter.append(adapter)
+class Hits:
+    """All findings of one batch, as one group per detector (what the findings builder consumes)."""
 
-    def take(self, order: Sequence[int]) -> Hits:
-        out = Hits()
-        for name in self.__dataclass_fields__:
-            values = getattr(self, name)
-            setattr(out, name, [values[i] for i in order])
-        return out
+    def __init__(self, groups: Sequence[HitGroup] = ()) -> None:
+        self.groups = [g for g in groups if len(g)]
 
-    def __add__(self, other: Hits) -> Hits:
-        out = Hits()
-        for name in self.__dataclass_fields__:
-            setattr(out, name, getattr(self, name) + getattr(other, name))
-        return out
+    def __len__(self) -> int:
+        return sum(len(g) for g in self.groups)
+
+    def records(self) -> list[tuple[int, int, int, str, float, Adapter]]:
+        """(row, start, end, text, score, adapter) in text order — for tests and merging."""
+        out = [
+            (r, s, e, t, sc, g.adapter)
+            for g in self.groups
+            for r, s, e, t, sc in zip(
+                g.row.tolist(), g.start.tolist(), g.end.tolist(), g.text.to_pylist(), g.score.tolist(), strict=True
+            )
+        ]
+        return sorted(out, key=lambda rec: (rec[0], rec[1]))
+
+    @classmethod
+    def from_records(cls, records: Sequence[tuple[int, int, int, str, float, Adapter]]) -> Hits:
+        by_adapter: dict[int, list[tuple[int, int, int, str, float, Adapter]]] = {}
+        for rec in records:
+            by_adapter.setdefault(id(rec[5]), []).append(rec)
+        return cls(
+            [
+                HitGroup(
+                    recs[0][5],
+                    np.array([r[0] for r in recs], np.int64),
+                    np.array([r[1] for r in recs], np.int64),
+                    np.array([r[2] for r in recs], np.int64),
+                    pa.array([r[3] for r in recs], pa.large_string()),
+                    np.array([r[4] for r in recs], np.float64),
+                )
+                for recs in by_adapter.values()
+            ]
+        )
+
+    def _column(self, index: int) -> list:
+        return [rec[index] for rec in self.records()]
+
+    row = property(lambda self: self._column(0))
+    start = property(lambda self: self._column(1))
+    end = property(lambda self: self._column(2))
+    text = property(lambda self: self._column(3))
+    score = property(lambda self: self._column(4))
+    adapter = property(lambda self: self._column(5))
+    entity = property(lambda self: [a.entity for a in self._column(5)])
 
 
 class Engine:
@@ -219,7 +274,10 @@ class Engine:
         self._slots_of = {
             id(a): np.array([i for i, s in enumerate(self.slots) if s.adapter is a], np.int64) for a in self.adapters
         }
-        self._wanted_slot = [s.adapter is not None and self._wanted(s.adapter.entity) for s in self.slots]
+        self._slot_score = np.array([s.score for s in self.slots], np.float64)
+        self._vectorised = [
+            a for a in self.adapters if a not in self.fallback and self._wanted(a.entity) and len(self._slots_of[id(a)])
+        ]
         has_detectors = any(s.adapter for s in self.slots)
         self._alternation = "|".join(s.pattern for s in self.slots) if has_detectors else None
         self._nlp = None
@@ -262,14 +320,19 @@ class Engine:
                 break
             whole = pc.match_substring_regex(texts, matcher).to_numpy(zero_copy_only=False)
             slot[open_ & whole] = index
-        before = pc.utf8_slice_codeunits(flat.take(pa.array(match_at - 1)), start=-2).to_pylist()
+        before = pc.utf8_slice_codeunits(flat.take(pa.array(match_at - 1)), start=-2)
+        after = pc.utf8_slice_codeunits(flat.take(pa.array(match_at + 1)), start=0, stop=2)
         # Where two matches (nearly) touch, the text around one is the other ("2001:db8::1::2").
-        for k in np.flatnonzero((lengths[match_at - 1] < 2) & (position[match_at] >= 3)).tolist():
-            before[k] = (texts[k - 1].as_py() + before[k])[-2:]
-        after = pc.utf8_slice_codeunits(flat.take(pa.array(match_at + 1)), start=0, stop=2).to_pylist()
         list_length = np.diff(offsets)[parent[match_at]]
-        for k in np.flatnonzero((lengths[match_at + 1] < 2) & (position[match_at] + 2 < list_length)).tolist():
-            after[k] = (after[k] + texts[k + 1].as_py())[:2]
+        close_before = np.flatnonzero((lengths[match_at - 1] < 2) & (position[match_at] >= 3))
+        close_after = np.flatnonzero((lengths[match_at + 1] < 2) & (position[match_at] + 2 < list_length))
+        if len(close_before) or len(close_after):
+            before_list, after_list = before.to_pylist(), after.to_pylist()
+            for k in close_before.tolist():
+                before_list[k] = (texts[k - 1].as_py() + before_list[k])[-2:]
+            for k in close_after.tolist():
+                after_list[k] = (after_list[k] + texts[k + 1].as_py())[:2]
+            before, after = pa.array(before_list, pa.large_string()), pa.array(after_list, pa.large_string())
         cand_row = parent[match_at]
         context = np.zeros(len(match_at), bool)
         for adapter in self.adapters:
@@ -287,45 +350,69 @@ class Engine:
                 above = pc.match_substring_regex(lines.take(pa.array(previous[has_prev])), adapter.context_re2)
                 found[has_prev] |= above.to_numpy(zero_copy_only=False)
             context[mine] = found[np.searchsorted(wanted_rows, cand_row[mine])]
-        return _Candidates(rows[cand_row], start[match_at], texts.to_pylist(), slot, before, after, context)
+        return _Candidates(rows[cand_row], start[match_at], texts, slot, before, after, context)
 
     # --- the pass --------------------------------------------------------------------------
     def scan(self, lines: pa.Array) -> Hits:
         """Find, validate and score every value in ``lines`` (an Arrow string array)."""
         lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
         found = self._candidates(lines)
-        hits = Hits()
+        groups = []
         if found is not None:
-            slots, wanted, min_score = self.slots, self._wanted_slot, self.min_score
-            rows, starts, context = found.row.tolist(), found.start.tolist(), found.context.tolist()
-            for k, (text, slot_index) in enumerate(zip(found.text, found.slot.tolist(), strict=True)):
-                if slot_index < 0 or not wanted[slot_index]:
-                    continue
-                slot = slots[slot_index]
-                adapter = slot.adapter
-                assert adapter is not None
-                for a, b, override in adapter.spans(text):
-                    before = found.before[k] if a == 0 else text[max(a - 2, 0) : a]
-                    after = found.after[k] if b == len(text) else text[b : b + 2]
-                    if not adapter.accepts(before, after):
-                        continue
-                    value = text[a:b]
-                    score = adapter.score_of(value, slot.score if override is None else override)
-                    if context[k]:
-                        score = min(1.0, score + CONTEXT_BOOST)
-                    if score >= min_score:
-                        start = starts[k] + a
-                        hits.append(rows[k], start, start + b - a, value, adapter, round(score, 2))
+            for adapter in self._vectorised:
+                mine = np.flatnonzero(np.isin(found.slot, self._slots_of[id(adapter)]))
+                if len(mine):
+                    groups.append(self._evaluate(adapter, found, mine))
+        hits = Hits(groups)
         if self.fallback:
-            hits = self._merge(hits, self._fallback(lines))
+            hits = Hits.from_records(self._merge(hits.records() + self._fallback(lines)))
         return hits
 
+    def _evaluate(self, adapter: Adapter, found: _Candidates, mine: np.ndarray) -> HitGroup:
+        """Validate one detector's candidates: whole arrays first, then per value what is left."""
+        texts = found.text.take(pa.array(mine))
+        verdict = adapter.valid_array(texts)
+        accepted = adapter.accept_array(found.before.take(pa.array(mine)), found.after.take(pa.array(mine)))
+        keep = np.flatnonzero((verdict == VALID) & accepted)
+        at = mine[keep]
+        row, start, text = found.row[at], found.start[at], texts.take(pa.array(keep))
+        end = start + pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
+        score = self._slot_score[found.slot[at]]
+        context = found.context[at]
+        undecided = np.flatnonzero(verdict == UNDECIDED)
+        if len(undecided):
+            extra: list[tuple[int, int, int, str, float, bool]] = []
+            for k in undecided.tolist():
+                j = int(mine[k])
+                candidate = texts[k].as_py()
+                for a, b, override in adapter.spans(candidate):
+                    before = found.before[j].as_py() if a == 0 else candidate[max(a - 2, 0) : a]
+                    after = found.after[j].as_py() if b == len(candidate) else candidate[b : b + 2]
+                    if adapter.accept_one(before, after):
+                        base = self.slots[found.slot[j]].score if override is None else override
+                        s0 = int(found.start[j])
+                        extra.append((int(found.row[j]), s0 + a, s0 + b, candidate[a:b], base, bool(found.context[j])))
+            if extra:
+                row = np.concatenate([row, [e[0] for e in extra]]).astype(np.int64)
+                start = np.concatenate([start, [e[1] for e in extra]]).astype(np.int64)
+                end = np.concatenate([end, [e[2] for e in extra]]).astype(np.int64)
+                text = pa.concat_arrays([text, pa.array([e[3] for e in extra], pa.large_string())])
+                score = np.concatenate([score, [e[4] for e in extra]])
+                context = np.concatenate([context, [e[5] for e in extra]]).astype(bool)
+        score = np.minimum(1.0, score + CONTEXT_BOOST * context)
+        score = np.round(adapter.score_array(text, score), 2)
+        wanted = np.flatnonzero(score >= self.min_score)
+        if len(wanted) < len(score):
+            row, start, end, score = row[wanted], start[wanted], end[wanted], score[wanted]
+            text = text.take(pa.array(wanted))
+        return HitGroup(adapter, row, start, end, text, score)
+
     # --- recognizers RE2 cannot run ----------------------------------------------------------
-    def _fallback(self, lines: pa.Array) -> Hits:
+    def _fallback(self, lines: pa.Array) -> list[tuple[int, int, int, str, float, Adapter]]:
         rows = lines.to_pylist()
         text = "".join(row or "" for row in rows)
         starts = np.cumsum([0] + [len(row or "") for row in rows])
-        hits = Hits()
+        records = []
         artifacts = None
         for adapter in self.fallback:
             rec = adapter.recognizer
@@ -337,8 +424,8 @@ class Engine:
                 row = int(np.searchsorted(starts, result.start, side="right") - 1)
                 s = result.start - int(starts[row])
                 value = text[result.start : result.end]
-                hits.append(row, s, s + len(value), value, adapter, round(float(result.score), 2))
-        return hits
+                records.append((row, s, s + len(value), value, round(float(result.score), 2), adapter))
+        return records
 
     def _nlp_artifacts(self, text: str):
         if self._nlp is None:
@@ -349,16 +436,15 @@ class Engine:
         return self._nlp.process_text(text, self.language)
 
     @staticmethod
-    def _merge(first: Hits, second: Hits) -> Hits:
-        """One span, one entity: where hits overlap, keep the higher score (the first on a tie)."""
-        both = first + second
-        order = sorted(range(len(both)), key=lambda i: (both.row[i], both.start[i]))
-        kept: list[int] = []
-        for i in order:
-            last = kept[-1] if kept else None
-            if last is not None and both.row[last] == both.row[i] and both.start[i] < both.end[last]:
-                if both.score[i] > both.score[last]:
-                    kept[-1] = i
+    def _merge(
+        records: list[tuple[int, int, int, str, float, Adapter]],
+    ) -> list[tuple[int, int, int, str, float, Adapter]]:
+        """One span, one entity: where hits overlap, keep the higher score (the earlier on a tie)."""
+        kept: list[tuple[int, int, int, str, float, Adapter]] = []
+        for rec in sorted(records, key=lambda r: (r[0], r[1])):
+            if kept and kept[-1][0] == rec[0] and rec[1] < kept[-1][2]:
+                if rec[4] > kept[-1][4]:
+                    kept[-1] = rec
                 continue
-            kept.append(i)
-        return both.take(kept)
+            kept.append(rec)
+        return kept

@@ -11,13 +11,13 @@ travels in the same output as the findings.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from scanner.engine import Adapter, Hits
+from scanner.engine import HitGroup, Hits
 from scanner.keys import value_hash
 
 SCHEMA = pa.schema(
@@ -44,29 +44,32 @@ class FindingsBuilder:
         self.show_values = show_values
         self._hashes: dict[tuple[str, str], str] = {}
 
-    def _hash(self, adapter: Adapter, value: str) -> str:
-        key = (adapter.entity, value)
+    def _hash(self, entity: str, compact_value: str) -> str:
+        key = (entity, compact_value)
         digest = self._hashes.get(key)
         if digest is None:
             if len(self._hashes) > 100_000:
                 self._hashes.clear()
-            digest = self._hashes[key] = value_hash(self.key, adapter.entity, adapter.compact(value))
+            digest = self._hashes[key] = value_hash(self.key, entity, compact_value)
         return digest
 
-    def batch(self, source: str, member: str | None, hits: Hits, locations: Sequence[str]) -> pa.RecordBatch:
-        n = len(hits)
-        pairs = list(zip(hits.adapter, hits.text, strict=True))
+    def _group_batch(self, source: str, member: str | None, group: HitGroup, location: pa.Array) -> pa.RecordBatch:
+        n, adapter = len(group), group.adapter
+        value = group.text if self.show_values else adapter.mask_array(group.text)
+        entity = adapter.entity
+        hashes = [self._hash(entity, c) for c in adapter.compact_array(group.text).to_pylist()]
+        detail = adapter.detail_array(group.text)
         return pa.RecordBatch.from_arrays(
             [
                 pa.array([source] * n, pa.string()),
                 pa.array([member] * n, pa.string()),
-                pa.array(locations, pa.string()),
-                pa.array(hits.entity, pa.string()),
-                pa.array(hits.text if self.show_values else [a.mask(v) for a, v in pairs], pa.string()),
-                pa.array([self._hash(a, v) for a, v in pairs], pa.string()),
-                pa.array(hits.score, pa.float64()),
-                pa.array([a.name for a in hits.adapter], pa.string()),
-                pa.array([a.detail(v) for a, v in pairs], pa.string()),
+                location.cast(pa.string()),
+                pa.array([entity] * n, pa.string()),
+                value.cast(pa.string()),
+                pa.array(hashes, pa.string()),
+                pa.array(group.score, pa.float64()),
+                pa.array([adapter.name] * n, pa.string()),
+                pa.nulls(n, pa.string()) if detail is None else detail.cast(pa.string()),
                 pa.nulls(n, pa.string()),
             ],
             schema=SCHEMA,
@@ -75,11 +78,27 @@ class FindingsBuilder:
     def text_batch(
         self, source: str, member: str | None, hits: Hits, line_no: np.ndarray, col0: np.ndarray
     ) -> pa.RecordBatch:
-        """Findings in lines of text: location ``{"line": …, "column": …}``, column 1-based."""
-        lines = line_no[hits.row].tolist() if len(hits) else []
-        columns = (col0[hits.row] + np.asarray(hits.start, np.int64) + 1).tolist() if len(hits) else []
-        locations = [f'{{"line": {ln}, "column": {col}}}' for ln, col in zip(lines, columns, strict=True)]
-        return self.batch(source, member, hits, locations)
+        """Findings in lines of text, in text order: location ``{"line": …, "column": …}`` (1-based)."""
+        batches, lines, columns = [], [], []
+        for group in hits.groups:
+            line = line_no[group.row]
+            column = col0[group.row] + group.start + 1
+            location = pc.binary_join_element_wise(
+                '{"line": ',
+                pa.array(line).cast(pa.string()),
+                ', "column": ',
+                pa.array(column).cast(pa.string()),
+                "}",
+                "",
+            )
+            batches.append(self._group_batch(source, member, group, location))
+            lines.append(line)
+            columns.append(column)
+        if not batches:
+            return pa.RecordBatch.from_pylist([], schema=SCHEMA)
+        table = pa.Table.from_batches(batches, schema=SCHEMA)
+        order = np.lexsort((np.concatenate(columns), np.concatenate(lines)))
+        return table.take(pa.array(order)).combine_chunks().to_batches()[0]
 
 
 def error_batch(source: str, member: str | None, reason: str, location: dict[str, Any] | None = None) -> pa.RecordBatch:
