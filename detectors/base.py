@@ -121,7 +121,7 @@ class HaravaRecognizer(PatternRecognizer):
 
 def concat(*parts: pa.Array | str) -> pa.Array:
     """Element-wise concatenation of arrays and constant strings (as ``large_string``)."""
-    values = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string()) for p in parts]
+    values = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else pc.cast(p, pa.large_string()) for p in parts]
     return pc.binary_join_element_wise(*values, pa.scalar("", pa.large_string()))
 
 

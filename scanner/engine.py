@@ -41,6 +41,12 @@ GUARD_PRIORITY = 60  # after the identifiers, e-mail and IP; before the phone de
 PLUGIN_PRIORITY = 70
 
 
+def _holds_byte(array: pa.Array, byte: int) -> bool:
+    """Whether a string array's data buffer holds a byte (a fast, conservative check)."""
+    data = array.buffers()[2]
+    return data is not None and bool((np.frombuffer(data, np.uint8) == byte).any())
+
+
 def re2_compatible(pattern: str) -> bool:
     """Whether pyarrow's RE2 accepts the pattern (Python-only syntax falls back to Presidio)."""
     try:
@@ -174,6 +180,10 @@ class _Candidates:
     context: np.ndarray
 
 
+#: (row, start, end, text, score, adapter): one hit, for the rare per-value paths.
+Record = tuple[int, int, int, str, float, Adapter]
+
+
 @dataclass
 class HitGroup:
     """Validated findings of one detector in one batch; offsets are characters within the row."""
@@ -198,7 +208,7 @@ class Hits:
     def __len__(self) -> int:
         return sum(len(g) for g in self.groups)
 
-    def records(self) -> list[tuple[int, int, int, str, float, Adapter]]:
+    def records(self) -> list[Record]:
         """(row, start, end, text, score, adapter) in text order — for tests and merging."""
         out = [
             (r, s, e, t, sc, g.adapter)
@@ -210,8 +220,8 @@ class Hits:
         return sorted(out, key=lambda rec: (rec[0], rec[1]))
 
     @classmethod
-    def from_records(cls, records: Sequence[tuple[int, int, int, str, float, Adapter]]) -> Hits:
-        by_adapter: dict[int, list[tuple[int, int, int, str, float, Adapter]]] = {}
+    def from_records(cls, records: Sequence[Record]) -> Hits:
+        by_adapter: dict[int, list[Record]] = {}
         for rec in records:
             by_adapter.setdefault(id(rec[5]), []).append(rec)
         return cls(
@@ -275,6 +285,22 @@ class Engine:
             id(a): np.array([i for i, s in enumerate(self.slots) if s.adapter is a], np.int64) for a in self.adapters
         }
         self._slot_score = np.array([s.score for s in self.slots], np.float64)
+        # Consecutive slots of one detector (or all guards) are identified together.
+        self._slot_groups: list[tuple[object, str, list[int]]] = []
+        for index, slot in enumerate(self.slots):
+            owner = slot.adapter
+            if self._slot_groups and self._slot_groups[-1][0] is owner:
+                self._slot_groups[-1][2].append(index)
+            else:
+                self._slot_groups.append((owner, "", [index]))
+        self._slot_groups = [
+            (
+                owner,
+                "^(?:" + "|".join(self.slots[i].pattern for i in members) + ")$",
+                members if len({self.slots[i].score for i in members}) > 1 else members[:1],
+            )
+            for owner, _, members in self._slot_groups
+        ]
         self._vectorised = [
             a for a in self.adapters if a not in self.fallback and self._wanted(a.entity) and len(self._slots_of[id(a)])
         ]
@@ -289,11 +315,37 @@ class Engine:
         return all(a.recognizer is not recognizer for a in self.fallback)
 
     # --- candidates ------------------------------------------------------------------------
+    def _identify(self, texts: pa.Array) -> np.ndarray:
+        """Which slot produced each match: the first whose pattern matches it whole.
+
+        One pass per detector (all its patterns at once), and a pass per pattern only where a
+        detector's patterns differ in score.
+        """
+        slot = np.full(len(texts), -1, np.int64)
+        for _owner, matcher, members in self._slot_groups:
+            open_ = np.flatnonzero(slot < 0)
+            if not len(open_):
+                break
+            subset = texts.take(pa.array(open_)) if len(open_) < len(texts) else texts
+            hit = open_[pc.match_substring_regex(subset, matcher).to_numpy(zero_copy_only=False)]
+            if len(members) == 1 or len(hit) == 0:
+                slot[hit] = members[0]
+                continue
+            remaining = hit
+            for index in members:
+                if not len(remaining):
+                    break
+                whole = pc.match_substring_regex(texts.take(pa.array(remaining)), self._slot_matchers[index])
+                mask = whole.to_numpy(zero_copy_only=False)
+                slot[remaining[mask]] = index
+                remaining = remaining[~mask]
+        return slot
+
     def _candidates(self, lines: pa.Array) -> _Candidates | None:
         """Every match of the alternation, with its row, offset, neighbours and slot — vectorised."""
         if self._alternation is None or len(lines) == 0:
             return None
-        if pc.any(pc.match_substring(lines, SEP)).as_py():
+        if _holds_byte(lines, ord(SEP)):
             lines = pc.replace_substring(lines, SEP, " ")
         hit = pc.match_substring_regex(lines, self._alternation).to_numpy(zero_copy_only=False)
         rows = np.flatnonzero(hit)
@@ -313,13 +365,7 @@ class Engine:
         start = preceding - preceding[offsets[:-1]][parent]
         match_at = np.flatnonzero((position % 2 == 1) & (lengths > 0))
         texts = flat.take(pa.array(match_at))
-        slot = np.full(len(match_at), -1, np.int64)
-        for index, matcher in enumerate(self._slot_matchers):
-            open_ = slot < 0
-            if not open_.any():
-                break
-            whole = pc.match_substring_regex(texts, matcher).to_numpy(zero_copy_only=False)
-            slot[open_ & whole] = index
+        slot = self._identify(texts)
         before = pc.utf8_slice_codeunits(flat.take(pa.array(match_at - 1)), start=-2)
         after = pc.utf8_slice_codeunits(flat.take(pa.array(match_at + 1)), start=0, stop=2)
         # Where two matches (nearly) touch, the text around one is the other ("2001:db8::1::2").
@@ -344,11 +390,10 @@ class Engine:
             wanted_rows = np.unique(cand_row[mine])
             near = pc.match_substring_regex(candidates.take(pa.array(wanted_rows)), adapter.context_re2)
             found = near.to_numpy(zero_copy_only=False).copy()
-            previous = rows[wanted_rows] - 1
-            has_prev = previous >= 0
-            if has_prev.any():
-                above = pc.match_substring_regex(lines.take(pa.array(previous[has_prev])), adapter.context_re2)
-                found[has_prev] |= above.to_numpy(zero_copy_only=False)
+            look_above = np.flatnonzero(~found & (rows[wanted_rows] > 0))
+            if len(look_above):
+                above = lines.take(pa.array(rows[wanted_rows[look_above]] - 1))
+                found[look_above] = pc.match_substring_regex(above, adapter.context_re2).to_numpy(zero_copy_only=False)
             context[mine] = found[np.searchsorted(wanted_rows, cand_row[mine])]
         return _Candidates(rows[cand_row], start[match_at], texts, slot, before, after, context)
 
@@ -408,7 +453,7 @@ class Engine:
         return HitGroup(adapter, row, start, end, text, score)
 
     # --- recognizers RE2 cannot run ----------------------------------------------------------
-    def _fallback(self, lines: pa.Array) -> list[tuple[int, int, int, str, float, Adapter]]:
+    def _fallback(self, lines: pa.Array) -> list[Record]:
         rows = lines.to_pylist()
         text = "".join(row or "" for row in rows)
         starts = np.cumsum([0] + [len(row or "") for row in rows])
@@ -437,10 +482,10 @@ class Engine:
 
     @staticmethod
     def _merge(
-        records: list[tuple[int, int, int, str, float, Adapter]],
-    ) -> list[tuple[int, int, int, str, float, Adapter]]:
+        records: list[Record],
+    ) -> list[Record]:
         """One span, one entity: where hits overlap, keep the higher score (the earlier on a tie)."""
-        kept: list[tuple[int, int, int, str, float, Adapter]] = []
+        kept: list[Record] = []
         for rec in sorted(records, key=lambda r: (r[0], r[1])):
             if kept and kept[-1][0] == rec[0] and rec[1] < kept[-1][2]:
                 if rec[4] > kept[-1][4]:

@@ -10,6 +10,7 @@ travels in the same output as the findings.
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Any
 
@@ -18,7 +19,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scanner.engine import HitGroup, Hits
-from scanner.keys import value_hash
 
 SCHEMA = pa.schema(
     [
@@ -42,22 +42,19 @@ class FindingsBuilder:
     def __init__(self, key: bytes, show_values: bool = False) -> None:
         self.key = key
         self.show_values = show_values
-        self._hashes: dict[tuple[str, str], str] = {}
 
-    def _hash(self, entity: str, compact_value: str) -> str:
-        key = (entity, compact_value)
-        digest = self._hashes.get(key)
-        if digest is None:
-            if len(self._hashes) > 100_000:
-                self._hashes.clear()
-            digest = self._hashes[key] = value_hash(self.key, entity, compact_value)
-        return digest
+    def _hashes(self, entity: str, compact: pa.Array) -> pa.Array:
+        """``value_hash`` for each value, computed once per distinct value."""
+        encoded = pc.dictionary_encode(compact)
+        prefix, key, digest = f"{entity}\0".encode(), self.key, hmac.digest
+        distinct = [digest(key, prefix + v.encode(), "sha256").hex()[:32] for v in encoded.dictionary.to_pylist()]
+        return pa.array(distinct, pa.string()).take(encoded.indices)
 
     def _group_batch(self, source: str, member: str | None, group: HitGroup, location: pa.Array) -> pa.RecordBatch:
         n, adapter = len(group), group.adapter
         value = group.text if self.show_values else adapter.mask_array(group.text)
         entity = adapter.entity
-        hashes = [self._hash(entity, c) for c in adapter.compact_array(group.text).to_pylist()]
+        hashes = self._hashes(entity, adapter.compact_array(group.text))
         detail = adapter.detail_array(group.text)
         return pa.RecordBatch.from_arrays(
             [
@@ -66,7 +63,7 @@ class FindingsBuilder:
                 location.cast(pa.string()),
                 pa.array([entity] * n, pa.string()),
                 value.cast(pa.string()),
-                pa.array(hashes, pa.string()),
+                hashes,
                 pa.array(group.score, pa.float64()),
                 pa.array([adapter.name] * n, pa.string()),
                 pa.nulls(n, pa.string()) if detail is None else detail.cast(pa.string()),

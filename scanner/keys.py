@@ -56,5 +56,8 @@ def load_key(key_file: Path | None = None) -> bytes:
 
 
 def value_hash(key: bytes, entity: str, compact_value: str) -> str:
-    """Keyed hash of a normalised value: equal values give equal hashes within one key."""
+    """Keyed hash of a normalised value: equal values give equal hashes within one key.
+
+    (The findings builder computes the same, a whole array at a time.)
+    """
     return hmac.digest(key, f"{entity}\0{compact_value}".encode(), "sha256").hex()[:32]
