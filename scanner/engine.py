@@ -306,6 +306,8 @@ class Engine:
         ]
         has_detectors = any(s.adapter for s in self.slots)
         self._alternation = "|".join(s.pattern for s in self.slots) if has_detectors else None
+        # Guards only matter where a detector's pattern matches too: a line with just a date is skipped.
+        self._prefilter = "|".join(s.pattern for s in self.slots if s.adapter) if has_detectors else None
         self._nlp = None
 
     def _wanted(self, entity: str) -> bool:
@@ -347,7 +349,7 @@ class Engine:
             return None
         if _holds_byte(lines, ord(SEP)):
             lines = pc.replace_substring(lines, SEP, " ")
-        hit = pc.match_substring_regex(lines, self._alternation).to_numpy(zero_copy_only=False)
+        hit = pc.match_substring_regex(lines, self._prefilter).to_numpy(zero_copy_only=False)
         rows = np.flatnonzero(hit)
         if len(rows) == 0:
             return None

@@ -104,10 +104,3 @@ def error_batch(source: str, member: str | None, reason: str, location: dict[str
         [{"source": source, "member": member, "location": json.dumps(location) if location else None, "error": reason}],
         schema=SCHEMA,
     )
-
-
-def row_to_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A findings row with ``location`` decoded back into an object (for JSON and JSONL output)."""
-    if row.get("location") is not None:
-        row["location"] = json.loads(row["location"])
-    return row

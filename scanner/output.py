@@ -12,11 +12,14 @@ import json
 import sys
 from typing import IO, Any, Protocol
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from scanner.findings import SCHEMA, row_to_json
+from detectors.base import concat
+from scanner.findings import SCHEMA
 
 FORMATS = ("table", "jsonl", "json", "csv", "parquet")
 
@@ -31,30 +34,64 @@ class _TextWriter:
         self.stream = stream
 
 
-class JsonlWriter(_TextWriter):
+def _json_text(column: pa.Array) -> pa.Array:
+    """Each string as a JSON string literal (``null`` for nulls), with Arrow kernels.
+
+    Quotes and backslashes are escaped by substitution; the rare value holding a control character
+    goes through ``json.dumps``.
+    """
+    column = pc.cast(column, pa.large_string())
+    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.fill_null(concat('"', escaped, '"'), "null")
+    odd = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)
+    if odd.any():
+        fixed = [json.dumps(v, ensure_ascii=False) if o else None for v, o in zip(column.to_pylist(), odd, strict=True)]
+        quoted = pc.if_else(pa.array(odd), pa.array(fixed, pa.large_string()), quoted)
+    return quoted
+
+
+def json_lines(batch: pa.RecordBatch) -> pa.Array:
+    """One JSON object per findings row, as text (``location`` is embedded as the object it is)."""
+    pieces: list[pa.Array | str] = []
+    for index, field in enumerate(batch.schema):
+        column = batch.column(index)
+        if field.name == "location" or pa.types.is_floating(field.type):
+            text = pc.fill_null(pc.cast(column, pa.large_string()), "null")
+        else:
+            text = _json_text(column)
+        pieces += [("{" if index == 0 else ", ") + f'"{field.name}": ', text]
+    return concat(*pieces, "}")
+
+
+class JsonlWriter:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+
     def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.to_pylist():
-            self.stream.write(json.dumps(row_to_json(row), ensure_ascii=False) + "\n")
+        if batch.num_rows:
+            lines = concat(json_lines(batch), "\n")
+            _, offsets, data = lines.buffers()
+            bounds = np.frombuffer(offsets, np.int64, len(lines) + 1, lines.offset * 8)
+            self.stream.write(memoryview(data)[int(bounds[0]) : int(bounds[-1])])
 
     def close(self, summary: dict[str, Any]) -> None:
         self.stream.flush()
 
 
-class JsonWriter(_TextWriter):
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
+class JsonWriter:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
         self.first = True
-        self.stream.write('{"findings": [')
+        self.stream.write(b'{"findings": [')
 
     def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.to_pylist():
-            self.stream.write(("\n  " if self.first else ",\n  ") + json.dumps(row_to_json(row), ensure_ascii=False))
+        for line in json_lines(batch).to_pylist():
+            self.stream.write((("\n  " if self.first else ",\n  ") + line).encode())
             self.first = False
 
     def close(self, summary: dict[str, Any]) -> None:
-        self.stream.write(
-            ("" if self.first else "\n") + '],\n"summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n"
-        )
+        tail = ("" if self.first else "\n") + '],\n"summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n"
+        self.stream.write(tail.encode())
         self.stream.flush()
 
 
@@ -121,7 +158,7 @@ class ParquetWriter:
 
 def open_writer(fmt: str, output: str | None) -> tuple[Writer, IO[Any] | None]:
     """A writer for ``fmt`` to the file ``output`` (or standard output); also the file to close."""
-    binary = fmt in ("csv", "parquet")
+    binary = fmt != "table"
     if output and output != "-":
         handle: IO[Any] = open(output, "wb" if binary else "w", encoding=None if binary else "utf-8")  # noqa: SIM115
         owned: IO[Any] | None = handle

@@ -254,3 +254,28 @@ def test_entry_point_plugin(tmp_path):
         text=True,
     )
     assert [(r["entity"], r["value"]) for r in jsonl(scanned.stdout)] == [("FI_VEHICLE_PLATE", "ABC-123")]
+
+
+def test_json_lines_escape_every_string():
+    import pyarrow as pa
+
+    from scanner.findings import SCHEMA
+    from scanner.output import json_lines
+
+    odd = 'a"b\\c\x01d\tä€'
+    row = {
+        "source": odd,
+        "member": None,
+        "location": '{"line": 1, "column": 2}',
+        "entity": "EMAIL_ADDRESS",
+        "value": odd,
+        "value_hash": "h",
+        "score": 0.85,
+        "detector": "email",
+        "detail": None,
+        "error": None,
+    }
+    batch = pa.RecordBatch.from_pylist([row, {**row, "source": "plain"}], schema=SCHEMA)
+    decoded = [json.loads(line) for line in json_lines(batch).to_pylist()]
+    assert decoded[0] == {**row, "location": {"line": 1, "column": 2}}
+    assert decoded[1]["source"] == "plain"

@@ -21,7 +21,7 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
-BLOCK_SIZE = 4 << 20
+BLOCK_SIZE = 16 << 20
 _CUT_WINDOW = 4096  # how far back from a block's end a forced cut looks for white space
 
 
