@@ -98,14 +98,19 @@ class Scanner:
                     summary.skipped["binary file"] += 1
                     return batches, summary
                 stream.seek(0)
+                reported = 0
                 for lines in iter_line_batches(stream, self.options.block_size):
                     hits = self.engine.scan(lines.lines)
                     if len(hits):
                         batch = self.builder.text_batch(item.display, None, hits, lines.line_no, lines.col0)
                         batches.append(batch)
-                        summary.findings.update(hits.entity)
-                    if progress:
-                        progress(lines.nbytes)
+                        summary.findings.update(batch.column("entity").to_pylist())
+                    if progress:  # decoded bytes: for UTF-16 fewer than on disk, evened out below
+                        step = min(lines.nbytes, item.size - reported)
+                        progress(step)
+                        reported += step
+                if progress and reported < item.size:
+                    progress(item.size - reported)
         except OSError as exc:
             return self._failed(item, exc)
         summary.files = 1
