@@ -10,6 +10,12 @@ import click
 from scanner import __version__
 
 
+class HaravaError(click.ClickException):
+    """A fatal error: printed as ``Error: …`` and, per the outside contract, exit status 2."""
+
+    exit_code = 2
+
+
 def _summary_text(summary: dict) -> str:
     mb = summary["bytes"] / 1e6
     seconds = summary["seconds"] or 1e-9
@@ -107,7 +113,7 @@ def scan(
         files = tuple(str(p) for p in settings.recognizers) + recognizer_files
         known = {e for d in load_detectors(files) for e in d.recognizer.supported_entities}
     except (ConfigError, HashKeyError, DetectorLoadError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise HaravaError(str(exc)) from exc
     wanted = tuple(e.strip() for e in entities.split(",") if e.strip()) if entities else None
     if wanted:
         unknown = sorted(set(wanted) - known)
@@ -168,7 +174,7 @@ def detectors(recognizer_files: tuple[str, ...]) -> None:
     try:
         loaded = load_detectors(recognizer_files)
     except DetectorLoadError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise HaravaError(str(exc)) from exc
     engine = Engine([d.recognizer for d in loaded])
     click.echo(f"{'DETECTOR':<22} {'ENTITY':<28} {'CATEGORY':<18} {'PATH':<11} ORIGIN")
     for d in loaded:
@@ -177,3 +183,100 @@ def detectors(recognizer_files: tuple[str, ...]) -> None:
         category = getattr(rec, "CATEGORY", None) or rec.supported_entities[0].lower()
         path = "vectorised" if engine.is_vectorised(rec) else "per-text"
         click.echo(f"{name:<22} {rec.supported_entities[0]:<28} {category:<18} {path:<11} {d.origin}")
+
+
+@main.group()
+def register() -> None:
+    """Privacy statements (tietosuojaseloste) and what they declare."""
+
+
+@register.command("parse")
+@click.argument("statements", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+def register_parse(statements: tuple[str, ...], fmt: str) -> None:
+    """Read privacy statements and print the personal-data categories each declares, with evidence.
+
+    Formats: .txt, .md, .html, .docx, .pdf; Finnish, Swedish and English.
+    """
+    import json
+
+    from scanner.registers.check import statement_table
+    from scanner.registers.documents import StatementError
+    from scanner.registers.statement import parse_statement
+
+    parsed = []
+    for path in statements:
+        try:
+            parsed.append(parse_statement(Path(path), path))
+        except StatementError as exc:
+            raise HaravaError(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps([s.as_dict() for s in parsed], ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(statement_table(s) for s in parsed), nl=False)
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Configuration file (TOML) naming the registers, their statements and sources.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def check(config_path: str, fmt: str, output: str | None, workers: int, no_progress: bool) -> None:
+    """Compare the personal data in each register's sources with what its privacy statement declares.
+
+    Exit status: 0 when every entity found is declared, 1 when undeclared personal data was found,
+    2 on errors (configuration, statements, usage).
+    """
+    import json
+
+    from tqdm import tqdm
+
+    from detectors import DetectorLoadError, load_detectors
+    from scanner.config import ConfigError, load_config
+    from scanner.keys import HashKeyError, load_key
+    from scanner.registers.check import render_html, render_table, run_check
+    from scanner.registers.documents import StatementError
+    from scanner.registers.taxonomy import KNOWN_ENTITIES
+    from scanner.scan import ScanOptions
+
+    try:
+        settings = load_config(Path(config_path)).settings
+        files = tuple(str(p) for p in settings.recognizers)
+        detector_entities = {e for d in load_detectors(files) for e in d.recognizer.supported_entities}
+        config = load_config(
+            Path(config_path), require_registers=True, entities=detector_entities | set(KNOWN_ENTITIES)
+        )
+        options = ScanOptions(key=load_key(settings.key_file), recognizer_files=files)
+        show_bar = not no_progress and sys.stderr.isatty()
+        with tqdm(
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc="harava",
+            disable=not show_bar,
+            file=sys.stderr,
+            leave=False,
+        ) as bar:
+            result = run_check(
+                config, options, detector_entities=detector_entities, workers=workers, progress=bar.update
+            )
+    except (ConfigError, HashKeyError, DetectorLoadError, StatementError) as exc:
+        raise HaravaError(str(exc)) from exc
+    if fmt == "json":
+        text = json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        text = render_html(result)
+    else:
+        text = render_table(result)
+    if output:
+        Path(output).write_text(text, "utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if result.has_undeclared else 0)

@@ -1,21 +1,37 @@
-"""The configuration file (TOML). Paths in it are relative to the file itself.
+"""The configuration file (TOML), as ``harava check`` and ``harava scan --config`` read it.
 
-Used by ``harava scan --config`` so far::
+Paths are relative to the file itself. Every error names the file, the key and, where it can be
+found, the line::
 
     [settings]
     key_file = "secrets/hash.key"          # the HMAC key for value_hash (see scanner.keys)
     recognizers = ["detectors/extra.yaml"]  # Presidio YAML recognizer files to load
+
+    exclude = ["*.bak", "tmp"]              # globs left out of every source
+
+    [umbrella]                              # what umbrella terms in statements cover
+    yhteystiedot = ["PHONE_NUMBER", "EMAIL_ADDRESS"]
+
+    [[registers]]
+    name = "Asiakasrekisteri"
+    statement = "statements/asiakasrekisteri.txt"
+    sources = ["share/Asiakaspalvelu", "sqlite:///crm.db"]
+    declare = ["IP_ADDRESS"]                # declared although the statement does not say so
+    ignore = ["FI_BUSINESS_ID"]             # never flagged for this register
 """
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class ConfigError(Exception):
-    """The configuration file is missing or wrong; the message names the file and the key."""
+    """The configuration file is missing or wrong; the message names the file, key and line."""
 
 
 @dataclass(frozen=True)
@@ -24,27 +40,170 @@ class Settings:
     recognizers: tuple[Path, ...] = ()
 
 
-def load_settings(path: Path) -> Settings:
+@dataclass
+class RegisterConfig:
+    name: str
+    statement: Path
+    sources: list[str]
+    declare: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    umbrella: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    path: Path
+    settings: Settings = field(default_factory=Settings)
+    registers: list[RegisterConfig] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    umbrella: dict[str, list[str]] = field(default_factory=dict)
+
+
+def is_database_url(source: str) -> bool:
+    return re.match(r"^[a-z][a-z0-9+.-]*://", source) is not None
+
+
+class _Reader:
+    """Type checks with error messages that point into the file."""
+
+    def __init__(self, path: Path, text: str, known: set[str] | None) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.known = known
+
+    def line_of(self, key: str, register: int | None = None) -> int | None:
+        """Line of ``key = …`` (within the n-th ``[[registers]]`` block when given)."""
+        start, end = 0, len(self.lines)
+        if register is not None:
+            headers = [i for i, line in enumerate(self.lines) if line.strip() == "[[registers]]"]
+            if register < len(headers):
+                start = headers[register]
+                end = headers[register + 1] if register + 1 < len(headers) else len(self.lines)
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for index in range(start, end):
+            if pattern.match(self.lines[index]):
+                return index + 1
+        return start + 1 if register is not None else None
+
+    def error(self, key: str, message: str, register: int | None = None) -> ConfigError:
+        line = self.line_of(key.rsplit(".", 1)[-1], register)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{where}: {key}: {message}")
+
+    def strings(self, value: Any, key: str, register: int | None = None) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, "must be a list of strings", register)
+        return value
+
+    def string(self, value: Any, key: str, register: int | None = None) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, "must be a non-empty string", register)
+        return value
+
+    def entities(self, value: Any, key: str, register: int | None = None) -> list[str]:
+        names = self.strings(value, key, register)
+        if self.known is not None:
+            for name in names:
+                if name not in self.known:
+                    raise self.error(key, f"unknown entity {name!r}; known: {', '.join(sorted(self.known))}", register)
+        return names
+
+    def umbrella(self, value: Any, key: str, register: int | None = None) -> dict[str, list[str]]:
+        if not isinstance(value, dict):
+            raise self.error(key, "must be a table of term = [entities]", register)
+        return {term: self.entities(v, f"{key}.{term}", register) for term, v in value.items()}
+
+
+def _resolve(base: Path, source: str) -> str:
+    """A source path as the user would write it from the current folder (relative stays relative)."""
+    if is_database_url(source):
+        return source
+    resolved = base / source
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        return os.path.relpath(resolved)
+    except ValueError:  # another drive on Windows
+        return str(resolved)
+
+
+def load_config(path: Path, *, require_registers: bool = False, entities: set[str] | None = None) -> Config:
+    """Read and check a configuration file; ``entities`` are the names ``declare``/``ignore``/``umbrella``
+    may use (all detectors' entities)."""
+    try:
+        text = path.read_text("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    reader = _Reader(path, text, entities)
+    base = path.parent
+    unknown = set(data) - {"settings", "registers", "exclude", "umbrella"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise reader.error(key, "unknown key (expected settings, registers, exclude, umbrella)")
+
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
-        raise ConfigError(f"{path}: [settings] must be a table")
+        raise reader.error("settings", "must be a table")
     unknown = set(settings) - {"key_file", "recognizers"}
     if unknown:
-        raise ConfigError(f"{path}: unknown key settings.{sorted(unknown)[0]}")
-    base = path.parent
+        raise reader.error(f"settings.{sorted(unknown)[0]}", "unknown key (expected key_file, recognizers)")
     key_file = settings.get("key_file")
-    if key_file is not None and not isinstance(key_file, str):
-        raise ConfigError(f"{path}: settings.key_file must be a string path")
-    recognizers = settings.get("recognizers", [])
-    if not isinstance(recognizers, list) or not all(isinstance(r, str) for r in recognizers):
-        raise ConfigError(f"{path}: settings.recognizers must be a list of paths")
-    return Settings(
-        key_file=base / key_file if key_file else None,
-        recognizers=tuple(base / r for r in recognizers),
+    config = Config(
+        path=path,
+        settings=Settings(
+            key_file=base / reader.string(key_file, "settings.key_file") if key_file is not None else None,
+            recognizers=tuple(
+                base / r for r in reader.strings(settings.get("recognizers", []), "settings.recognizers")
+            ),
+        ),
+        exclude=reader.strings(data.get("exclude", []), "exclude"),
+        umbrella=reader.umbrella(data.get("umbrella", {}), "umbrella"),
     )
+
+    registers = data.get("registers", [])
+    if not isinstance(registers, list) or not all(isinstance(r, dict) for r in registers):
+        raise reader.error("registers", "must be an array of tables: [[registers]]")
+    if require_registers and not registers:
+        raise ConfigError(f"{path}: no [[registers]] defined")
+    names: set[str] = set()
+    for index, entry in enumerate(registers):
+        where = f"registers[{index}]"
+        unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella"}
+        if unknown:
+            raise reader.error(f"{where}.{sorted(unknown)[0]}", "unknown key", index)
+        for required in ("name", "statement", "sources"):
+            if required not in entry:
+                raise reader.error(where, f"missing required key {required!r}", index)
+        name = reader.string(entry["name"], f"{where}.name", index)
+        if name in names:
+            raise reader.error(f"{where}.name", f"register {name!r} is defined twice", index)
+        names.add(name)
+        statement = base / reader.string(entry["statement"], f"{where}.statement", index)
+        if not statement.is_file():
+            raise reader.error(f"{where}.statement", f"no such file: {statement}", index)
+        sources = reader.strings(entry["sources"], f"{where}.sources", index)
+        if not sources:
+            raise reader.error(f"{where}.sources", "lists no source", index)
+        for source in sources:
+            if not is_database_url(source) and not (base / source).exists():
+                raise reader.error(f"{where}.sources", f"no such file or folder: {base / source}", index)
+        config.registers.append(
+            RegisterConfig(
+                name=name,
+                statement=statement,
+                sources=[_resolve(base, s) for s in sources],
+                declare=reader.entities(entry.get("declare", []), f"{where}.declare", index),
+                ignore=reader.entities(entry.get("ignore", []), f"{where}.ignore", index),
+                umbrella=reader.umbrella(entry.get("umbrella", {}), f"{where}.umbrella", index),
+            )
+        )
+    return config
+
+
+def load_settings(path: Path) -> Settings:
+    """Only the ``[settings]`` of a configuration file (what ``harava scan --config`` needs)."""
+    return load_config(path).settings

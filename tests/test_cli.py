@@ -40,6 +40,7 @@ PLANTED = {
         (4, 15, "FI_PERSONAL_IDENTITY_CODE", "070137V9118"),
         (5, 35, "PHONE_NUMBER", "050-9583219"),
         (5, 71, "PHONE_NUMBER", "09 4257 1234"),
+        (9, 27, "EMAIL_ADDRESS", "onni.laine@example.fi"),
     ],
     "Laskutus/toimittajat.json": [
         (2, 37, "FI_BUSINESS_ID", "2420545-7"),
@@ -103,7 +104,7 @@ def test_table_is_the_default_and_shows_masked_values():
     assert code == 0
     assert "examples/share/Henkilosto/muistio.txt\n  4:15" in out
     assert "070137V***8" in out and "070137V9118" not in out
-    assert "Findings: 23" in err
+    assert "Findings: 24" in err
 
 
 def test_value_hash_is_keyed_and_stable(monkeypatch):
@@ -137,7 +138,7 @@ def test_other_formats_hold_the_same_findings(fmt, tmp_path):
     if fmt == "json":
         doc = json.loads(out_file.read_text("utf-8"))
         rows, summary = doc["findings"], doc["summary"]
-        assert summary["files"] == 5 and summary["findings"]["EMAIL_ADDRESS"] == 8
+        assert summary["files"] == 5 and summary["findings"]["EMAIL_ADDRESS"] == 9
         assert isinstance(rows[0]["location"], dict)
     elif fmt == "csv":
         import pyarrow.csv as pacsv
@@ -146,7 +147,7 @@ def test_other_formats_hold_the_same_findings(fmt, tmp_path):
         assert json.loads(rows[0]["location"]) == {"line": 2, "column": 20}
     else:
         rows = pq.read_table(out_file).to_pylist()
-    assert len(rows) == 23
+    assert len(rows) == 24
     assert {r["entity"] for r in rows} == {
         "FI_PERSONAL_IDENTITY_CODE",
         "FI_BUSINESS_ID",
@@ -174,6 +175,10 @@ def test_usage_errors_exit_2():
     code, _, err = run("scan", "examples/share", "--entities", "NOT_AN_ENTITY")
     assert code == 2 and "known:" in err
     assert run("scan")[0] == 2
+    code, _, err = run("scan", "examples/share", "--config", "no/such.toml")
+    assert code == 2 and "no such configuration file" in err
+    code, _, err = run("scan", "examples/share", "--recognizers", "no/such.yaml")
+    assert code == 2 and "no such recognizer file" in err
 
 
 def test_workers_give_the_same_findings():

@@ -69,6 +69,14 @@ def sniff_encoding(head: bytes) -> tuple[str, int]:
     return "utf-8", 0
 
 
+def decode(data: bytes) -> str:
+    """A whole small file's text, with the same encoding rules as the streaming reader."""
+    codec, bom = sniff_encoding(data)
+    if codec == "utf-8":
+        return data[bom:].decode("utf-8", errors="harava-cp1252")
+    return data[bom:].decode(codec, errors="replace")
+
+
 def looks_binary(head: bytes) -> bool:
     """NUL bytes in the first block (and no UTF-16/32 signature) mean a binary file."""
     return b"\0" in head[:8192] and sniff_encoding(head)[0] == "utf-8"

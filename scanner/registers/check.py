@@ -1,0 +1,267 @@
+"""``harava check``: scan each register's sources and compare what is found with what its statement
+declares.
+
+Every source is scanned once, however many registers list it. For each register the verdict lists
+the declared entities, the entities found (with counts), the *undeclared* ones (found, not declared,
+not ignored) with a few masked example locations, and the declared ones never found — a hint that
+the statement is broader than the data, or stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from scanner.config import Config, RegisterConfig, is_database_url
+from scanner.registers.statement import Statement, parse_statement
+from scanner.scan import ScanOptions, Summary, run_scan
+
+EXAMPLES_PER_ENTITY = 3
+
+
+@dataclass
+class SourceResult:
+    """What one source holds: counts per entity and the first few masked examples of each."""
+
+    found: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    summary: Summary = field(default_factory=Summary)
+    error: str | None = None
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        for row in batch.to_pylist():
+            entity = row["entity"]
+            if entity is None:
+                continue
+            self.found[entity] += 1
+            shelf = self.examples.setdefault(entity, [])
+            if len(shelf) < EXAMPLES_PER_ENTITY:
+                shelf.append(
+                    {
+                        "source": row["source"],
+                        "member": row["member"],
+                        "location": json.loads(row["location"]) if row["location"] else None,
+                        "value": row["value"],
+                    }
+                )
+
+
+@dataclass
+class Verdict:
+    register: RegisterConfig
+    statement: Statement
+    declared: list[str]
+    found: Counter[str]
+    undeclared: list[dict[str, Any]]
+    declared_not_found: list[str]
+    ignored: list[str]
+    umbrella_notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.register.name,
+            "statement": str(self.register.statement),
+            "register_in_statement": self.statement.register,
+            "sources": self.register.sources,
+            "declared": self.declared,
+            "declared_categories": [e.as_dict() for e in self.statement.declared],
+            "found": dict(sorted(self.found.items())),
+            "undeclared": self.undeclared,
+            "declared_not_found": self.declared_not_found,
+            "ignored": self.ignored,
+            "notes": self.umbrella_notes,
+        }
+
+
+@dataclass
+class CheckResult:
+    verdicts: list[Verdict]
+    errors: list[dict[str, str]]
+
+    @property
+    def has_undeclared(self) -> bool:
+        return any(v.undeclared for v in self.verdicts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"registers": [v.as_dict() for v in self.verdicts], "errors": self.errors}
+
+
+def _declared_entities(register: RegisterConfig, statement: Statement, config: Config) -> tuple[set[str], list[str]]:
+    """Entities the register declares: its statement's, umbrella terms as configured, manual ones."""
+    declared = set(statement.declared_entities) | set(register.declare)
+    notes = []
+    for evidence in statement.declared:
+        category = evidence.category
+        if not category.umbrella:
+            continue
+        covers = register.umbrella.get(category.key, config.umbrella.get(category.key))
+        if covers is None:
+            notes.append(
+                f"'{category.label}' (line {evidence.line}) may cover {', '.join(category.may_cover)}; "
+                f"not counted as declaring them — set [umbrella] {category.key} = [...] in the config to decide"
+            )
+        else:
+            declared |= set(covers)
+            notes.append(
+                f"'{category.label}' (line {evidence.line}) counted as declaring {', '.join(covers) or 'nothing'}"
+            )
+    return declared, notes
+
+
+def run_check(
+    config: Config,
+    options: ScanOptions,
+    *,
+    detector_entities: set[str],
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    on_error: Callable[[str, str], None] | None = None,
+    scan_database: Callable[[str], SourceResult] | None = None,
+) -> CheckResult:
+    statements = {r.name: parse_statement(r.statement, str(r.statement)) for r in config.registers}
+    results: dict[str, SourceResult] = {}
+    for source in dict.fromkeys(s for r in config.registers for s in r.sources):  # each source once, in order
+        if is_database_url(source):
+            if scan_database is None:
+                results[source] = SourceResult(error="database sources are not supported yet")
+            else:
+                results[source] = scan_database(source)
+            continue
+        result = SourceResult()
+        result.summary = run_scan(
+            [source], options, result.add, exclude=config.exclude, workers=workers, progress=progress, on_error=on_error
+        )
+        results[source] = result
+
+    verdicts = []
+    for register in config.registers:
+        statement = statements[register.name]
+        declared, notes = _declared_entities(register, statement, config)
+        found: Counter[str] = Counter()
+        examples: dict[str, list[dict[str, Any]]] = {}
+        for source in register.sources:
+            result = results[source]
+            found.update(result.found)
+            for entity, items in result.examples.items():
+                shelf = examples.setdefault(entity, [])
+                shelf.extend(items[: EXAMPLES_PER_ENTITY - len(shelf)])
+        ignored = set(register.ignore)
+        undeclared = [
+            {"entity": entity, "count": count, "examples": examples.get(entity, [])}
+            for entity, count in sorted(found.items())
+            if entity not in declared and entity not in ignored
+        ]
+        not_found = sorted(e for e in declared & detector_entities if e not in found)
+        verdicts.append(
+            Verdict(register, statement, sorted(declared), found, undeclared, not_found, sorted(ignored), notes)
+        )
+        if not statement.has_content_section:
+            notes.append("no data-content section found in the statement: nothing counts as declared")
+
+    errors = []
+    for source, result in results.items():
+        if result.error:
+            errors.append({"source": source, "error": result.error})
+        errors.extend({"source": s, "error": e} for s, e in result.summary.errors)
+    return CheckResult(verdicts, errors)
+
+
+# --- rendering ------------------------------------------------------------------------------
+def _where(example: dict[str, Any]) -> str:
+    location = example.get("location") or {}
+    if "line" in location:
+        place = f"{example['source']}:{location['line']}:{location.get('column', '')}"
+    else:
+        place = example["source"] + "".join(f" {k}={v}" for k, v in location.items())
+    if example.get("member"):
+        place += f" [{example['member']}]"
+    return f"{place} ({example['value']})"
+
+
+def render_table(result: CheckResult) -> str:
+    out = []
+    for verdict in result.verdicts:
+        status = "UNDECLARED DATA" if verdict.undeclared else "ok"
+        out.append(f"{verdict.register.name}  [{status}]")
+        out.append(f"  statement:  {verdict.register.statement}")
+        others = [e.category.label for e in verdict.statement.declared if not e.category.entities]
+        out.append(
+            f"  declared:   {', '.join(verdict.declared) or '-'}" + (f"  (also: {', '.join(others)})" if others else "")
+        )
+        found = ", ".join(f"{e} {n}" for e, n in sorted(verdict.found.items()))
+        out.append(f"  found:      {found or '-'}")
+        for item in verdict.undeclared:
+            out.append(f"  UNDECLARED: {item['entity']} {item['count']}")
+            out.extend(f"      e.g. {_where(example)}" for example in item["examples"])
+        if verdict.declared_not_found:
+            out.append(f"  declared, not found: {', '.join(verdict.declared_not_found)}")
+        if verdict.ignored:
+            out.append(f"  ignored:    {', '.join(verdict.ignored)}")
+        out.extend(f"  note: {note}" for note in verdict.umbrella_notes)
+        out.append("")
+    if result.errors:
+        out.append(f"Could not read {len(result.errors)} items:")
+        out.extend(f"  {e['source']}: {e['error']}" for e in result.errors)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_html(result: CheckResult) -> str:
+    from html import escape
+
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Harava check</title>",
+        "<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.bad{color:#a00}.ok{color:#070}"
+        "</style></head><body><h1>Registers and the personal data found</h1>",
+    ]
+    for verdict in result.verdicts:
+        cls, status = ("bad", "undeclared data") if verdict.undeclared else ("ok", "all found data declared")
+        parts.append(f"<h2>{escape(verdict.register.name)} <span class='{cls}'>({status})</span></h2>")
+        parts.append(f"<p>Statement: {escape(str(verdict.register.statement))}</p><table>")
+        parts.append("<tr><th>entity</th><th>declared</th><th>found</th><th>examples</th></tr>")
+        undeclared = {u["entity"]: u for u in verdict.undeclared}
+        for entity in sorted(set(verdict.declared) | set(verdict.found)):
+            examples = "<br>".join(escape(_where(e)) for e in undeclared.get(entity, {}).get("examples", []))
+            mark = (
+                "yes"
+                if entity in verdict.declared
+                else ("ignored" if entity in verdict.ignored else "<b class='bad'>no</b>")
+            )
+            parts.append(
+                f"<tr><td>{escape(entity)}</td><td>{mark}</td><td>{verdict.found.get(entity, 0)}</td>"
+                f"<td>{examples}</td></tr>"
+            )
+        parts.append("</table>")
+        parts.extend(f"<p>Note: {escape(n)}</p>" for n in verdict.umbrella_notes)
+    if result.errors:
+        parts.append("<h2>Items that could not be read</h2><ul>")
+        parts.extend(f"<li>{escape(e['source'])}: {escape(e['error'])}</li>" for e in result.errors)
+        parts.append("</ul>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def statement_table(statement: Statement) -> str:
+    out = [f"{statement.path}  →  {statement.register}"]
+    if not statement.has_content_section:
+        out.append("  (no data-content section found)")
+    for title, items in (
+        ("declared", statement.declared),
+        ("negated", statement.negated),
+        ("mentioned elsewhere (not declared)", statement.mentioned),
+    ):
+        if not items:
+            continue
+        out.append(f"  {title}:")
+        for e in items:
+            entities = ", ".join(e.category.entities) or (
+                "umbrella: may cover " + ", ".join(e.category.may_cover) if e.category.umbrella else "no detector yet"
+            )
+            section = f" [{e.section}]" if title.startswith("mentioned") else ""
+            out.append(f"    {e.category.label:<18} {entities:<44} line {e.line}{section}: {e.text}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,176 @@
+"""`harava check` and `harava register parse` end to end, and configuration errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import ROOT, run
+
+CONFIG = "examples/harava.toml"
+
+
+def test_check_examples_flags_exactly_the_planted_undeclared_data():
+    code, out, _ = run("check", "--config", CONFIG, "--format", "json", "--no-progress")
+    assert code == 1
+    report = json.loads(out)
+    assert report["errors"] == []
+    verdicts = {r["name"]: r for r in report["registers"]}
+    assert {name: [u["entity"] for u in r["undeclared"]] for name, r in verdicts.items()} == {
+        "Asiakasrekisteri": ["IP_ADDRESS"],
+        "Personalregister": ["EMAIL_ADDRESS"],
+        "Newsletter register": ["IP_ADDRESS"],
+    }
+    customers = verdicts["Asiakasrekisteri"]
+    assert customers["declared"] == ["EMAIL_ADDRESS", "FI_BUSINESS_ID", "FI_PERSONAL_IDENTITY_CODE", "PHONE_NUMBER"]
+    assert customers["found"] == {
+        "EMAIL_ADDRESS": 6,
+        "FI_BUSINESS_ID": 3,
+        "FI_PERSONAL_IDENTITY_CODE": 2,
+        "IP_ADDRESS": 2,
+        "PHONE_NUMBER": 4,
+    }
+    assert customers["undeclared"][0]["count"] == 2
+    assert customers["undeclared"][0]["examples"][0] == {
+        "source": "examples/share/Asiakaspalvelu/tukipyynnot.log",
+        "member": None,
+        "location": {"line": 1, "column": 109},
+        "value": "10.30.*.*",
+    }
+    assert customers["declared_not_found"] == []
+    staff = verdicts["Personalregister"]
+    assert staff["declared"] == ["FI_PERSONAL_IDENTITY_CODE", "PHONE_NUMBER"]
+    assert staff["undeclared"][0]["examples"][0]["value"] == "o***@example.fi"  # masked
+    assert verdicts["Newsletter register"]["declared_not_found"] == []
+
+
+def test_check_table_and_html(tmp_path):
+    code, out, _ = run("check", "--config", CONFIG, "--no-progress")
+    assert code == 1
+    assert "Asiakasrekisteri  [UNDECLARED DATA]" in out
+    assert "UNDECLARED: IP_ADDRESS 2" in out
+    report = tmp_path / "report.html"
+    code, _, _ = run("check", "--config", CONFIG, "--format", "html", "-o", str(report), "--no-progress")
+    assert code == 1
+    html = report.read_text("utf-8")
+    assert html.startswith("<!doctype html>") and "Newsletter register" in html and "192.0.*.*" in html
+    assert "192.0.2.44" not in html
+
+
+def copy_examples(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    return tmp_path / "examples"
+
+
+def test_exit_0_when_everything_found_is_declared(tmp_path):
+    examples = copy_examples(tmp_path)
+    (examples / "ok.toml").write_text(
+        """[[registers]]
+name = "Asiakasrekisteri"
+statement = "statements/asiakasrekisteri.txt"
+sources = ["share/Asiakaspalvelu"]
+declare = ["IP_ADDRESS"]
+""",
+        "utf-8",
+    )
+    code, out, _ = run("check", "--config", str(examples / "ok.toml"), "--format", "json", "--no-progress")
+    assert code == 0, out
+    verdict = json.loads(out)["registers"][0]
+    assert verdict["undeclared"] == [] and "IP_ADDRESS" in verdict["declared"]
+    # the statement's "yhteystiedot" alone counts for nothing without an [umbrella] decision
+    assert any("may cover PHONE_NUMBER, EMAIL_ADDRESS" in note for note in verdict["notes"])
+
+
+def test_ignore_and_a_source_shared_by_two_registers_is_scanned_once(tmp_path, monkeypatch):
+    import scanner.registers.check as check
+
+    examples = copy_examples(tmp_path)
+    (examples / "two.toml").write_text(
+        """[[registers]]
+name = "A"
+statement = "statements/asiakasrekisteri.txt"
+sources = ["share/Asiakaspalvelu"]
+ignore = ["IP_ADDRESS"]
+
+[[registers]]
+name = "B"
+statement = "statements/markkinointirekisteri.html"
+sources = ["share/Asiakaspalvelu/", "share/Markkinointi"]
+""",
+        "utf-8",
+    )
+    scanned = []
+    real = check.run_scan
+    monkeypatch.setattr(check, "run_scan", lambda targets, *a, **k: scanned.append(targets) or real(targets, *a, **k))
+    code, out, _ = run("check", "--config", str(examples / "two.toml"), "--format", "json", "--no-progress")
+    assert code == 1
+    assert len(scanned) == 2  # share/Asiakaspalvelu once, share/Markkinointi once
+    verdicts = {r["name"]: r for r in json.loads(out)["registers"]}
+    assert verdicts["A"]["undeclared"] == [] and verdicts["A"]["ignored"] == ["IP_ADDRESS"]
+    assert [u["entity"] for u in verdicts["B"]["undeclared"]] == [
+        "FI_PERSONAL_IDENTITY_CODE",
+        "IP_ADDRESS",
+        "PHONE_NUMBER",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[registers]]\nname = "A"\nstatement = "s.txt"\n', "registers[0]: missing required key 'sources'"),
+        (
+            '[[registers]]\nname = "A"\nstatement = "s.txt"\nsources = "share"\n',
+            ":4: registers[0].sources: must be a list",
+        ),
+        (
+            '[[registers]]\nname = "A"\nstatement = "nope.txt"\nsources = ["share"]\n',
+            ":3: registers[0].statement: no such file",
+        ),
+        (
+            '[[registers]]\nname = "A"\nstatement = "s.txt"\nsources = ["nowhere"]\n',
+            ":4: registers[0].sources: no such file or folder",
+        ),
+        (
+            '[[registers]]\nname = "A"\nstatement = "s.txt"\nsources = ["share"]\ndeclare = ["IP"]\n',
+            ":5: registers[0].declare: unknown entity 'IP'",
+        ),
+        (
+            '[[registers]]\nname = "A"\nstatement = "s.txt"\nsources = ["share"]\n\n[[registers]]\nname = "A"\n'
+            'statement = "s.txt"\nsources = ["share"]\n',
+            ":7: registers[1].name: register 'A' is defined twice",
+        ),
+        ('[[registers]]\nname = "A"\nstatment = "s.txt"\n', ":3: registers[0].statment: unknown key"),
+        ('[[registers]\nname = "A"\n', "line 1"),
+        ("", "no [[registers]] defined"),
+    ],
+)
+def test_config_errors_name_the_key_and_line(tmp_path, toml, message):
+    (tmp_path / "share").mkdir()
+    (tmp_path / "s.txt").write_text("Rekisterin tietosisältö\n\nNimi.\n", "utf-8")
+    config = tmp_path / "harava.toml"
+    config.write_text(toml, "utf-8")
+    code, _, err = run("check", "--config", str(config), "--no-progress")
+    assert code == 2
+    assert message in err
+    assert str(config) in err
+
+
+def test_register_parse_json_per_contract():
+    code, out, _ = run("register", "parse", "examples/statements/asiakasrekisteri.txt")
+    assert code == 0
+    [statement] = json.loads(out)
+    assert statement["statement"] == "examples/statements/asiakasrekisteri.txt"
+    assert statement["register"] == "Esimerkki Palvelut Oy:n asiakasrekisteri"
+    first = statement["declared"][5]
+    assert {k: first[k] for k in ("category", "entities", "evidence", "line")} == {
+        "category": "henkilotunnus",
+        "entities": ["FI_PERSONAL_IDENTITY_CODE"],
+        "evidence": "henkilötunnus luottopäätöstä varten",
+        "line": 31,
+    }
+    code, out, _ = run("register", "parse", "examples/statements/personalregister.md", "--format", "table")
+    assert code == 0 and "personbeteckning" in out and "negated" in out
+    assert run("register", "parse", "examples/statements/missing.txt")[0] != 0
