@@ -9,6 +9,8 @@ import click
 
 from scanner import __version__
 
+FORMATS = ("table", "jsonl", "json", "csv", "parquet")
+
 
 class HaravaError(click.ClickException):
     """A fatal error: printed as ``Error: …`` and, per the outside contract, exit status 2."""
@@ -19,9 +21,20 @@ class HaravaError(click.ClickException):
 def _summary_text(summary: dict) -> str:
     mb = summary["bytes"] / 1e6
     seconds = summary["seconds"] or 1e-9
-    lines = [
-        f"Scanned {summary['files']} files, {mb:.1f} MB in {summary['seconds']:.2f} s ({mb / seconds:.1f} MB/s).",
-    ]
+    lines = []
+    if summary["files"] or not summary.get("tables"):
+        lines.append(f"Scanned {summary['files']} files, {mb:.1f} MB in {seconds:.2f} s ({mb / seconds:.1f} MB/s).")
+    if summary.get("tables"):
+        lines.append(f"Scanned {summary['tables']} tables, {summary['rows']} rows.")
+        for column in summary["columns"]:
+            for entity, stats in column["entities"].items():
+                hint = ", name hint" if stats["name_hint"] else ""
+                sampled = f", {column['sampling']}" if column.get("sampling") else ""
+                name = f"{column['table']}.{column['column']}"
+                lines.append(
+                    f"  {name:<32} {entity:<26} {stats['rows']}/{column['rows_scanned']}"
+                    f" rows ({stats['ratio']:.0%}, {stats['confidence']} confidence{hint}{sampled})"
+                )
     findings = summary["findings"]
     if findings:
         lines.append(f"Findings: {sum(findings.values())}")
@@ -44,20 +57,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("targets", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "jsonl", "json", "csv", "parquet"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write findings to this file (default: stdout).")
 @click.option("--show-values", is_flag=True, help="Print raw values instead of masked ones.")
 @click.option("--entities", help="Comma-separated entity names to report (default: all).")
-@click.option("--include", multiple=True, metavar="GLOB", help="Scan only files matching GLOB (repeatable).")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching GLOB (repeatable).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--include", multiple=True, metavar="GLOB", help="Scan only files (or schema.tables) matching GLOB.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files, folders (or schema.tables) matching GLOB.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for files; parallel tables for databases.",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
 @click.option(
     "--recognizers",
@@ -74,6 +86,15 @@ def main() -> None:
     help="Report only findings scoring at least this.",
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (TOML).")
+@click.option("--sample", type=click.IntRange(min=1), help="Databases: scan a random sample of N rows per table.")
+@click.option("--all-columns", is_flag=True, help="Databases: scan numeric, date and binary columns too (as text).")
+@click.option(
+    "--statement-timeout",
+    type=click.FloatRange(min=0.1),
+    default=300.0,
+    show_default=True,
+    help="Databases: seconds one query may run before its table is reported and skipped.",
+)
 def scan(
     targets: tuple[str, ...],
     fmt: str,
@@ -87,8 +108,14 @@ def scan(
     recognizer_files: tuple[str, ...],
     min_score: float,
     config_path: str | None,
+    sample: int | None,
+    all_columns: bool,
+    statement_timeout: float,
 ) -> None:
-    """Scan files and folders for personal data.
+    """Scan files, folders and databases for personal data.
+
+    A TARGET is a file, a folder or a database URL: sqlite:///path.db, postgresql://user@host/db,
+    mysql://user@host/db or mariadb://user@host/db (any SQLAlchemy URL whose driver is installed).
 
     Exit status: 0 when the scan completed (with or without findings), 2 on usage or fatal errors.
     Items that cannot be read are reported and the scan goes on.
@@ -96,15 +123,16 @@ def scan(
     from tqdm import tqdm
 
     from detectors import DetectorLoadError, load_detectors
-    from scanner.config import ConfigError, Settings, load_settings
+    from scanner.config import ConfigError, Settings, is_database_url, load_settings
     from scanner.keys import HashKeyError, load_key
     from scanner.output import open_writer
-    from scanner.scan import ScanOptions, run_scan
+    from scanner.scan import ScanOptions, run_database_scan, run_scan
+    from scanner.sources.database import DatabaseError
     from scanner.sources.files import FileItem, walk
 
-    for target in targets:
-        if "://" in target:
-            raise click.UsageError(f"{target}: database sources are not supported yet")
+    databases = [t for t in targets if is_database_url(t)]
+    paths = [t for t in targets if not is_database_url(t)]
+    for target in paths:
         if not Path(target).exists() and not Path(target).is_symlink():
             raise click.UsageError(f"{target}: no such file or folder")
     try:
@@ -125,7 +153,7 @@ def scan(
     options = ScanOptions(
         key=key, entities=wanted, recognizer_files=files, show_values=show_values, min_score=min_score
     )
-    items = list(walk(targets, include, exclude))
+    items = list(walk(paths, include, exclude))
     total = sum(i.size for i in items if isinstance(i, FileItem))
     show_bar = not no_progress and sys.stderr.isatty()
     writer, handle = open_writer(fmt, output)
@@ -139,18 +167,34 @@ def scan(
         file=sys.stderr,
         leave=False,
     )
+
+    def report_error(source: str, reason: str) -> None:
+        bar.write(f"harava: {source}: {reason}", file=sys.stderr)
+
     try:
         summary = run_scan(
-            targets,
-            options,
-            writer.write,
-            workers=workers,
-            items=items,
-            progress=bar.update,
-            on_error=lambda source, reason: bar.write(f"harava: {source}: {reason}", file=sys.stderr),
+            paths, options, writer.write, workers=workers, items=items, progress=bar.update, on_error=report_error
         )
+        for url in databases:
+            part = run_database_scan(
+                url,
+                options,
+                writer.write,
+                include=include,
+                exclude=exclude,
+                sample=sample,
+                workers=workers,
+                all_columns=all_columns,
+                statement_timeout=statement_timeout,
+            )
+            for source, reason in part.errors:
+                report_error(source, reason)
+            summary.add(part)
+            summary.seconds += part.seconds
         bar.close()
         writer.close(summary.as_dict())
+    except DatabaseError as exc:
+        raise HaravaError(str(exc)) from exc
     finally:
         bar.close()
         if handle is not None:
@@ -279,4 +323,7 @@ def check(config_path: str, fmt: str, output: str | None, workers: int, no_progr
         Path(output).write_text(text, "utf-8")
     else:
         click.echo(text, nl=False)
+    if result.incomplete:
+        click.echo("Error: some sources could not be scanned (see errors); the verdict is incomplete.", err=True)
+        sys.exit(2)
     sys.exit(1 if result.has_undeclared else 0)

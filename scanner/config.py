@@ -115,8 +115,12 @@ class _Reader:
 
 
 def _resolve(base: Path, source: str) -> str:
-    """A source path as the user would write it from the current folder (relative stays relative)."""
+    """A source path as the user would write it from the current folder (relative stays relative);
+    a relative SQLite file in a URL is relative to the config file too."""
     if is_database_url(source):
+        sqlite = re.match(r"^(sqlite(?:\+\w+)?:///)(?!/)(.+)$", source)
+        if sqlite and not sqlite.group(2).startswith(":memory:"):
+            return sqlite.group(1) + _resolve(base, sqlite.group(2))
         return source
     resolved = base / source
     try:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from detectors.base import concat
 from scanner.engine import HitGroup, Hits
 
 SCHEMA = pa.schema(
@@ -72,30 +74,30 @@ class FindingsBuilder:
             schema=SCHEMA,
         )
 
+    def build(
+        self, source: str, member: str | None, hits: Hits, locate: Callable[[HitGroup], pa.Array]
+    ) -> pa.RecordBatch:
+        """Findings of one batch in reading order (row, then offset); ``locate`` gives each group's
+        ``location`` JSON texts."""
+        batches = [self._group_batch(source, member, group, locate(group)) for group in hits.groups]
+        if not batches:
+            return pa.RecordBatch.from_pylist([], schema=SCHEMA)
+        rows = np.concatenate([g.row for g in hits.groups])
+        starts = np.concatenate([g.start for g in hits.groups])
+        table = pa.Table.from_batches(batches, schema=SCHEMA)
+        return table.take(pa.array(np.lexsort((starts, rows)))).combine_chunks().to_batches()[0]
+
     def text_batch(
         self, source: str, member: str | None, hits: Hits, line_no: np.ndarray, col0: np.ndarray
     ) -> pa.RecordBatch:
-        """Findings in lines of text, in text order: location ``{"line": …, "column": …}`` (1-based)."""
-        batches, lines, columns = [], [], []
-        for group in hits.groups:
-            line = line_no[group.row]
-            column = col0[group.row] + group.start + 1
-            location = pc.binary_join_element_wise(
-                '{"line": ',
-                pa.array(line).cast(pa.string()),
-                ', "column": ',
-                pa.array(column).cast(pa.string()),
-                "}",
-                "",
-            )
-            batches.append(self._group_batch(source, member, group, location))
-            lines.append(line)
-            columns.append(column)
-        if not batches:
-            return pa.RecordBatch.from_pylist([], schema=SCHEMA)
-        table = pa.Table.from_batches(batches, schema=SCHEMA)
-        order = np.lexsort((np.concatenate(columns), np.concatenate(lines)))
-        return table.take(pa.array(order)).combine_chunks().to_batches()[0]
+        """Findings in lines of text: location ``{"line": …, "column": …}`` (1-based)."""
+
+        def locate(group: HitGroup) -> pa.Array:
+            line = pa.array(line_no[group.row])
+            column = pa.array(col0[group.row] + group.start + 1)
+            return concat('{"line": ', line, ', "column": ', column, "}")
+
+        return self.build(source, member, hits, locate)
 
 
 def error_batch(source: str, member: str | None, reason: str, location: dict[str, Any] | None = None) -> pa.RecordBatch:

@@ -45,20 +45,26 @@ class ScanOptions:
 class Summary:
     files: int = 0
     bytes: int = 0
+    tables: int = 0
+    rows: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[str, str]] = field(default_factory=list)
     findings: Counter[str] = field(default_factory=Counter)
+    columns: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
 
     def add(self, other: Summary) -> None:
         self.files += other.files
         self.bytes += other.bytes
+        self.tables += other.tables
+        self.rows += other.rows
         self.skipped.update(other.skipped)
         self.errors.extend(other.errors)
         self.findings.update(other.findings)
+        self.columns.extend(other.columns)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "files": self.files,
             "bytes": self.bytes,
             "skipped": dict(self.skipped),
@@ -66,6 +72,9 @@ class Summary:
             "findings": dict(sorted(self.findings.items())),
             "seconds": round(self.seconds, 3),
         }
+        if self.tables:
+            out.update(tables=self.tables, rows=self.rows, columns=self.columns)
+        return out
 
 
 class Scanner:
@@ -201,5 +210,58 @@ def run_scan(
                 pending[pool.submit(_scan_in_worker, item)] = item
                 drain(4 * workers)
             drain(0)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def run_database_scan(
+    url: str,
+    options: ScanOptions,
+    write: Callable[[pa.RecordBatch], None],
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    sample: int | None = None,
+    workers: int = 1,
+    all_columns: bool = False,
+    statement_timeout: float = 300.0,
+) -> Summary:
+    """Scan one database; findings go to ``write``. Raises ``DatabaseError`` if it cannot be reached."""
+    from scanner.sources.database import redact, scan_database
+
+    started = time.perf_counter()
+    summary = Summary()
+
+    def counted(batch: pa.RecordBatch) -> None:
+        summary.findings.update(e for e in batch.column("entity").to_pylist() if e is not None)
+        write(batch)
+
+    def tools() -> tuple[Callable[[pa.Array, str | None], object], FindingsBuilder]:
+        scanner = Scanner(options)
+        return scanner.engine.scan, scanner.builder
+
+    results, problems = scan_database(
+        url,
+        tools,
+        counted,
+        include=include,
+        exclude=exclude,
+        sample=sample,
+        workers=workers,
+        all_columns=all_columns,
+        statement_timeout=statement_timeout,
+    )
+    source = redact(url)
+    summary.errors.extend((f"{source} {table}", reason) for table, reason in problems)
+    for result in results:
+        summary.tables += 1
+        summary.rows += result.rows
+        if result.error:
+            summary.errors.append((f"{source} {result.table}", result.error))
+        for column in result.columns:
+            report = column.as_dict()
+            if result.sampling:
+                report["sampling"] = result.sampling
+            summary.columns.append(report)
     summary.seconds = time.perf_counter() - started
     return summary

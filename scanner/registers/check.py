@@ -19,7 +19,8 @@ import pyarrow as pa
 
 from scanner.config import Config, RegisterConfig, is_database_url
 from scanner.registers.statement import Statement, parse_statement
-from scanner.scan import ScanOptions, Summary, run_scan
+from scanner.scan import ScanOptions, Summary, run_database_scan, run_scan
+from scanner.sources.database import DatabaseError, redact
 
 EXAMPLES_PER_ENTITY = 3
 
@@ -82,6 +83,8 @@ class Verdict:
 class CheckResult:
     verdicts: list[Verdict]
     errors: list[dict[str, str]]
+    #: A source could not be scanned at all (e.g. its database was unreachable): the verdict is incomplete.
+    incomplete: bool = False
 
     @property
     def has_undeclared(self) -> bool:
@@ -121,16 +124,17 @@ def run_check(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
-    scan_database: Callable[[str], SourceResult] | None = None,
 ) -> CheckResult:
     statements = {r.name: parse_statement(r.statement, str(r.statement)) for r in config.registers}
     results: dict[str, SourceResult] = {}
     for source in dict.fromkeys(s for r in config.registers for s in r.sources):  # each source once, in order
         if is_database_url(source):
-            if scan_database is None:
-                results[source] = SourceResult(error="database sources are not supported yet")
-            else:
-                results[source] = scan_database(source)
+            result = SourceResult()
+            try:
+                result.summary = run_database_scan(source, options, result.add, exclude=config.exclude, workers=workers)
+            except DatabaseError as exc:
+                result.error = str(exc)
+            results[source] = result
             continue
         result = SourceResult()
         result.summary = run_scan(
@@ -166,9 +170,9 @@ def run_check(
     errors = []
     for source, result in results.items():
         if result.error:
-            errors.append({"source": source, "error": result.error})
+            errors.append({"source": redact(source), "error": result.error})
         errors.extend({"source": s, "error": e} for s, e in result.summary.errors)
-    return CheckResult(verdicts, errors)
+    return CheckResult(verdicts, errors, incomplete=any(r.error for r in results.values()))
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -177,7 +181,10 @@ def _where(example: dict[str, Any]) -> str:
     if "line" in location:
         place = f"{example['source']}:{location['line']}:{location.get('column', '')}"
     else:
-        place = example["source"] + "".join(f" {k}={v}" for k, v in location.items())
+        place = example["source"] + "".join(
+            f" {k}=" + (",".join(f"{a}:{b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
+            for k, v in location.items()
+        )
     if example.get("member"):
         place += f" [{example['member']}]"
     return f"{place} ({example['value']})"
