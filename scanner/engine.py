@@ -400,11 +400,12 @@ class Engine:
         return _Candidates(rows[cand_row], start[match_at], texts, slot, before, after, context)
 
     # --- the pass --------------------------------------------------------------------------
-    def scan(self, lines: pa.Array, hint: str | None = None) -> Hits:
+    def scan(self, lines: pa.Array, hint: str | np.ndarray | None = None) -> Hits:
         """Find, validate and score every value in ``lines`` (an Arrow string array).
 
-        ``hint`` names an entity the text is known to be about (a database column called ``puhelin``):
-        its findings score as if a context word stood beside them.
+        ``hint`` names an entity the text is known to be about (a database column called ``puhelin``),
+        for all rows or per row (an array of entity names or None): findings of that entity score as if
+        a context word stood beside them.
         """
         lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
         found = self._candidates(lines)
@@ -413,13 +414,16 @@ class Engine:
             for adapter in self._vectorised:
                 mine = np.flatnonzero(np.isin(found.slot, self._slots_of[id(adapter)]))
                 if len(mine):
-                    groups.append(self._evaluate(adapter, found, mine, adapter.entity == hint))
+                    hinted = (
+                        hint == adapter.entity if isinstance(hint, np.ndarray) else np.bool_(hint == adapter.entity)
+                    )
+                    groups.append(self._evaluate(adapter, found, mine, hinted))
         hits = Hits(groups)
         if self.fallback:
             hits = Hits.from_records(self._merge(hits.records() + self._fallback(lines)))
         return hits
 
-    def _evaluate(self, adapter: Adapter, found: _Candidates, mine: np.ndarray, hinted: bool) -> HitGroup:
+    def _evaluate(self, adapter: Adapter, found: _Candidates, mine: np.ndarray, hinted: np.ndarray) -> HitGroup:
         """Validate one detector's candidates: whole arrays first, then per value what is left."""
         texts = found.text.take(pa.array(mine))
         verdict = adapter.valid_array(texts)
@@ -450,7 +454,11 @@ class Engine:
                 text = pa.concat_arrays([text, pa.array([e[3] for e in extra], pa.large_string())])
                 score = np.concatenate([score, [e[4] for e in extra]])
                 context = np.concatenate([context, [e[5] for e in extra]]).astype(bool)
-        score = np.minimum(1.0, score + CONTEXT_BOOST * (context | hinted))
+        if hinted.ndim:  # per row
+            context = context | hinted[row]
+        elif hinted:
+            context = np.ones(len(row), bool)
+        score = np.minimum(1.0, score + CONTEXT_BOOST * context)
         score = np.round(adapter.score_array(text, score), 2)
         wanted = np.flatnonzero(score >= self.min_score)
         if len(wanted) < len(score):

@@ -10,7 +10,6 @@ travels in the same output as the findings.
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ import pyarrow.compute as pc
 
 from detectors.base import concat
 from scanner.engine import HitGroup, Hits
+from scanner.keys import Hasher
 
 SCHEMA = pa.schema(
     [
@@ -43,13 +43,13 @@ class FindingsBuilder:
 
     def __init__(self, key: bytes, show_values: bool = False) -> None:
         self.key = key
+        self.hasher = Hasher(key)
         self.show_values = show_values
 
     def _hashes(self, entity: str, compact: pa.Array) -> pa.Array:
         """``value_hash`` for each value, computed once per distinct value."""
         encoded = pc.dictionary_encode(compact)
-        prefix, key, digest = f"{entity}\0".encode(), self.key, hmac.digest
-        distinct = [digest(key, prefix + v.encode(), "sha256").hex()[:32] for v in encoded.dictionary.to_pylist()]
+        distinct = self.hasher.hashes(entity, encoded.dictionary.to_pylist())
         return pa.array(distinct, pa.string()).take(encoded.indices)
 
     def _group_batch(self, source: str, member: str | None, group: HitGroup, location: pa.Array) -> pa.RecordBatch:
@@ -106,3 +106,21 @@ def error_batch(source: str, member: str | None, reason: str, location: dict[str
         [{"source": source, "member": member, "location": json.dumps(location) if location else None, "error": reason}],
         schema=SCHEMA,
     )
+
+
+def json_literals(column: pa.Array) -> pa.Array:
+    """Each value as JSON text (``null`` for nulls), with Arrow kernels: numbers as they are, everything
+    else as a string literal. Quotes and backslashes are escaped by substitution; the rare value holding a
+    control character goes through ``json.dumps``."""
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
+        return pc.fill_null(pc.cast(column, pa.large_string()), "null")
+    if pa.types.is_boolean(column.type):
+        return pc.fill_null(pc.if_else(column, "true", "false").cast(pa.large_string()), "null")
+    column = pc.cast(column, pa.large_string())
+    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.fill_null(concat('"', escaped, '"'), "null")
+    odd = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)
+    if odd.any():
+        fixed = [json.dumps(v, ensure_ascii=False) if o else None for v, o in zip(column.to_pylist(), odd, strict=True)]
+        quoted = pc.if_else(pa.array(odd), pa.array(fixed, pa.large_string()), quoted)
+    return quoted

@@ -14,9 +14,11 @@ Keep it: hashes made with another key do not match across runs.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 ENV_KEY = "HARAVA_HASH_KEY"
@@ -61,3 +63,31 @@ def value_hash(key: bytes, entity: str, compact_value: str) -> str:
     (The findings builder computes the same, a whole array at a time.)
     """
     return hmac.digest(key, f"{entity}\0{compact_value}".encode(), "sha256").hex()[:32]
+
+
+class Hasher:
+    """HMAC-SHA256 for many values: the keyed inner and outer SHA-256 states are computed once and
+    copied per value, which is the same HMAC (RFC 2104) at less than half the cost of ``hmac.digest``.
+
+    >>> Hasher(b"k" * 40).hashes("PHONE_NUMBER", ["+358401234567"]) == [value_hash(b"k" * 40, "PHONE_NUMBER", "+358401234567")]
+    True
+    """
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:  # the SHA-256 block size: longer keys are hashed first, as HMAC prescribes
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hashes(self, entity: str, compact_values: Iterable[str]) -> list[str]:
+        prefix = f"{entity}\0".encode()
+        inner, outer = self._inner.copy, self._outer.copy
+        out = []
+        for value in compact_values:
+            i = inner()
+            i.update(prefix + value.encode())
+            o = outer()
+            o.update(i.digest())
+            out.append(o.hexdigest()[:32])
+        return out

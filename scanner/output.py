@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from detectors.base import concat
-from scanner.findings import SCHEMA
+from scanner.findings import SCHEMA, json_literals
 
 FORMATS = ("table", "jsonl", "json", "csv", "parquet")
 
@@ -34,22 +34,6 @@ class _TextWriter:
         self.stream = stream
 
 
-def _json_text(column: pa.Array) -> pa.Array:
-    """Each string as a JSON string literal (``null`` for nulls), with Arrow kernels.
-
-    Quotes and backslashes are escaped by substitution; the rare value holding a control character
-    goes through ``json.dumps``.
-    """
-    column = pc.cast(column, pa.large_string())
-    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
-    quoted = pc.fill_null(concat('"', escaped, '"'), "null")
-    odd = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)
-    if odd.any():
-        fixed = [json.dumps(v, ensure_ascii=False) if o else None for v, o in zip(column.to_pylist(), odd, strict=True)]
-        quoted = pc.if_else(pa.array(odd), pa.array(fixed, pa.large_string()), quoted)
-    return quoted
-
-
 def json_lines(batch: pa.RecordBatch) -> pa.Array:
     """One JSON object per findings row, as text (``location`` is embedded as the object it is)."""
     pieces: list[pa.Array | str] = []
@@ -58,7 +42,7 @@ def json_lines(batch: pa.RecordBatch) -> pa.Array:
         if field.name == "location" or pa.types.is_floating(field.type):
             text = pc.fill_null(pc.cast(column, pa.large_string()), "null")
         else:
-            text = _json_text(column)
+            text = json_literals(column)
         pieces += [("{" if index == 0 else ", ") + f'"{field.name}": ', text]
     return concat(*pieces, "}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -108,3 +109,15 @@ def test_findings_hash_is_the_documented_hmac(engine):
     batch = FindingsBuilder(key).text_batch("x", None, hits, pa.array([1]).to_numpy(), pa.array([0]).to_numpy())
     hashes = batch.column("value_hash").to_pylist()
     assert hashes[0] == hashes[1] == value_hash(key, "PHONE_NUMBER", "+358401234567")
+
+
+@pytest.mark.parametrize("key", [b"", b"short", b"k" * 64, b"a much longer key than one sha-256 block " * 3])
+def test_hasher_is_hmac_sha256_for_any_key_length(key):
+    import hmac
+
+    from scanner.keys import Hasher
+
+    values = ["131052-308T", "ä€", ""]
+    assert Hasher(key).hashes("E", values) == [
+        hmac.digest(key, f"E\0{v}".encode(), "sha256").hex()[:32] for v in values
+    ]

@@ -27,13 +27,16 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from scanner.findings import FindingsBuilder, error_batch
+from detectors.base import concat
+from scanner.engine import Hits
+from scanner.findings import FindingsBuilder, error_batch, json_literals
 
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
-BATCH_ROWS = 10_000
+BATCH_ROWS = 50_000
 DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 PACKAGES = {"psycopg": "psycopg[binary]", "pymysql": "PyMySQL"}
 
@@ -306,7 +309,7 @@ class TableResult:
 def scan_table(
     engine: sa.Engine,
     table: Table,
-    scan: Callable[[pa.Array, str | None], Any],
+    scan: Callable[..., Any],
     builder: FindingsBuilder,
     source: str,
     *,
@@ -338,25 +341,15 @@ def scan_table(
         except sa.exc.DBAPIError as exc:
             result.error = _reason(exc)
             return result
-    nkey = len(table.key)
     try:
         with engine.connect() as conn:
             rows = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(sa.text(sql))
             offset = 0
             for chunk in rows.partitions(batch_rows):
-                columns = list(zip(*chunk, strict=True)) if chunk else []
-                keys = (
-                    [dict(zip(table.key, values, strict=True)) for values in zip(*columns[:nkey], strict=True)]
-                    if nkey
-                    else None
-                )
-                for index, column in enumerate(scanned):
-                    cells = columns[nkey + index]
-                    report = reports[column.name]
-                    report.rows += sum(cell is not None for cell in cells)
-                    batch = _scan_column(scan, builder, source, table, column, cells, keys, offset, report)
-                    if batch is not None and batch.num_rows:
-                        result.batches.append(batch)
+                columns = list(zip(*chunk, strict=True))
+                batch = _scan_batch(scan, builder, source, table, scanned, columns, offset, reports)
+                if batch.num_rows:
+                    result.batches.append(batch)
                 offset += len(chunk)
             result.rows = offset
     except sa.exc.DBAPIError as exc:
@@ -364,56 +357,82 @@ def scan_table(
     return result
 
 
-def _scan_column(
-    scan: Callable[[pa.Array, str | None], Any],
+def _scan_batch(
+    scan: Callable[..., Any],
     builder: FindingsBuilder,
     source: str,
     table: Table,
-    column: Column,
-    cells: Sequence[Any],
-    keys: list[dict[str, Any]] | None,
+    scanned: list[Column],
+    columns: list[Sequence[Any]],
     offset: int,
-    report: ColumnReport,
-) -> pa.RecordBatch | None:
-    if column.kind == "json":
-        values, parents, paths = [], [], []
-        for row, cell in enumerate(cells):
-            if cell is None:
-                continue
-            try:
-                document = json.loads(cell)
-            except (TypeError, ValueError):
-                document = cell
-            for path, leaf in _json_leaves(document):
-                values.append(leaf)
-                parents.append(row)
-                paths.append(path)
-        array = pa.array(values, pa.large_string())
-        parent = np.asarray(parents, np.int64)
-    else:
-        array = pa.array([None if c is None else str(c) for c in cells], pa.large_string())
-        parent = np.arange(len(cells), dtype=np.int64)
-        paths = None
-    if len(array) == 0:
-        return None
-    hits = scan(array, column.hint)
+    reports: dict[str, ColumnReport],
+) -> pa.RecordBatch:
+    """All text of one batch of rows through the engine in one call; locations built column-wise.
+
+    The cells of every scanned column (and each string leaf of JSON columns) go into one Arrow array;
+    per cell the engine knows its column's name hint, and each location is assembled from the row's
+    key (or number), the column name and the JSON path with Arrow kernels.
+    """
+    nkey = len(table.key)
+    cells: list[str] = []
+    row_of: list[int] = []
+    column_of: list[int] = []
+    paths: list[str | None] = []
+    for index, column in enumerate(scanned):
+        values = columns[nkey + index]
+        reports[column.name].rows += sum(v is not None for v in values)
+        if column.kind == "json":
+            for row, cell in enumerate(values):
+                if cell is None:
+                    continue
+                try:
+                    document = json.loads(cell)
+                except (TypeError, ValueError):
+                    document = cell
+                for path, leaf in _json_leaves(document):
+                    cells.append(leaf)
+                    row_of.append(row)
+                    column_of.append(index)
+                    paths.append(path)
+        else:
+            present = [row for row, v in enumerate(values) if v is not None]
+            cells.extend(str(values[row]) for row in present)
+            row_of.extend(present)
+            column_of.extend([index] * len(present))
+            paths.extend([None] * len(present))
+    hits = Hits()
+    if cells:
+        column_of_np = np.asarray(column_of, np.int64)
+        hints = np.array([c.hint for c in scanned], dtype=object)[column_of_np]
+        hits = scan(pa.array(cells, pa.large_string()), hints)
+    row_of_np = np.asarray(row_of, np.int64)
     for group in hits.groups:
-        matched_rows = np.unique(parent[group.row])
-        report.matches[group.adapter.entity] = report.matches.get(group.adapter.entity, 0) + len(matched_rows)
+        matched = np.unique(np.stack([column_of_np[group.row], row_of_np[group.row]]), axis=1)
+        for index, count in zip(*np.unique(matched[0], return_counts=True), strict=True):
+            report = reports[scanned[int(index)].name]
+            report.matches[group.adapter.entity] = report.matches.get(group.adapter.entity, 0) + int(count)
+    if not len(hits):
+        return builder.build(source, None, hits, lambda group: pa.array([], pa.string()))
+
+    table_part = '{"table": ' + json.dumps(table.qualified, ensure_ascii=False) + ', "column": '
+    column_names = json_literals(pa.array([c.name for c in scanned], pa.large_string()))
+    path_array = pa.array(paths, pa.large_string())
+    path_parts = pc.if_else(pc.is_null(path_array), "", concat(', "field": ', json_literals(path_array)))
+    key_pieces: list[Any] = []
+    for k, name in enumerate(table.key):
+        key_pieces += [
+            ("" if k == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ",
+            json_literals(pa.array(columns[k])),
+        ]
 
     def locate(group: Any) -> pa.Array:
-        out = []
-        for r in group.row.tolist():
-            row = int(parent[r])
-            location: dict[str, Any] = {"table": table.qualified, "column": column.name}
-            if paths is not None:
-                location["field"] = paths[r]
-            if keys is not None:
-                location["row"] = keys[row]
-            else:
-                location["row_number"] = offset + row + 1
-            out.append(json.dumps(location, ensure_ascii=False, default=str))
-        return pa.array(out, pa.string())
+        row = pa.array(row_of_np[group.row])
+        if key_pieces:
+            where = [', "row": {', *[p if isinstance(p, str) else p.take(row) for p in key_pieces], "}"]
+        else:
+            where = [', "row_number": ', pa.array(row_of_np[group.row] + offset + 1)]
+        parts = [column_names.take(pa.array(column_of_np[group.row])), path_parts.take(pa.array(group.row))]
+        return concat(table_part, *parts, *where, "}").cast(pa.string())
 
     return builder.build(source, None, hits, locate)
 
