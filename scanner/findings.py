@@ -116,7 +116,10 @@ def json_literals(column: pa.Array) -> pa.Array:
         return pc.fill_null(pc.cast(column, pa.large_string()), "null")
     if pa.types.is_boolean(column.type):
         return pc.fill_null(pc.if_else(column, "true", "false").cast(pa.large_string()), "null")
-    column = pc.cast(column, pa.large_string())
+    try:
+        column = pc.cast(column, pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. binary keys or extension types
+        column = pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.large_string())
     escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
     quoted = pc.fill_null(concat('"', escaped, '"'), "null")
     odd = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)

@@ -352,3 +352,40 @@ def test_example_database_matches_its_script(tmp_path):
     sqlite3.connect(rebuilt).executescript((ROOT / "examples" / "crm.sql").read_text("utf-8"))
     dump = lambda path: list(sqlite3.connect(path).iterdump())  # noqa: E731
     assert dump(ROOT / "examples" / "crm.db") == dump(rebuilt)
+
+
+def test_postgresql_locked_table_times_out_and_the_rest_is_scanned(pg):
+    import sqlalchemy as sa
+
+    locker = pg.connect().execution_options(isolation_level="READ COMMITTED")
+    transaction = locker.begin()
+    locker.execute(sa.text("LOCK TABLE harava_t.muistio IN ACCESS EXCLUSIVE MODE"))
+    try:
+        code, out, err = run(
+            "scan",
+            PG_URL,
+            "--include",
+            "harava_t.muistio",
+            "--include",
+            "harava_t.asiakkaat",
+            "--statement-timeout",
+            "1",
+            "--format",
+            "jsonl",
+            "--no-progress",
+        )
+    finally:
+        transaction.rollback()
+        locker.close()
+    assert code == 0, err
+    rows = jsonl(out)
+    assert [(r["location"], r["error"].split(":")[0]) for r in rows if r["error"]] == [
+        ({"table": "harava_t.muistio"}, "statement timeout")
+    ]
+    assert {r["location"]["table"] for r in rows if not r["error"]} == {"harava_t.asiakkaat"}
+
+
+def test_postgresql_parallel_tables_give_the_same_findings(pg):
+    one = findings(PG_URL, "--include", "harava_t.*", "--exclude", "harava_t.iso")
+    four = findings(PG_URL, "--include", "harava_t.*", "--exclude", "harava_t.iso", "--workers", "4")
+    assert one == four and len(one) > 5

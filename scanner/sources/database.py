@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -37,6 +38,8 @@ from scanner.findings import FindingsBuilder, error_batch, json_literals
 
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 BATCH_ROWS = 50_000
+ADBC_BATCH_BYTES = 4 << 20
+READ_ONLY_PG = "-c default_transaction_read_only=on -c statement_timeout={ms}"
 DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 PACKAGES = {"psycopg": "psycopg[binary]", "pymysql": "PyMySQL"}
 
@@ -173,7 +176,7 @@ def connect(url: str, statement_timeout: float = 300.0) -> sa.Engine:
         kwargs["creator"] = lambda: sqlite3.connect(uri, uri=True, timeout=statement_timeout, check_same_thread=False)
     elif backend in ("postgresql", "postgres"):
         kwargs["connect_args"] = {
-            "options": f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}",
+            "options": READ_ONLY_PG.format(ms=timeout_ms),
             "connect_timeout": 10,
         }
     elif backend in ("mysql", "mariadb"):
@@ -315,6 +318,7 @@ def scan_table(
     *,
     sample: int | None = None,
     batch_rows: int = BATCH_ROWS,
+    statement_timeout: float = 300.0,
 ) -> TableResult:
     """Stream one table through the engine; a failure is reported in the result, never raised."""
     result = TableResult(table.qualified)
@@ -342,19 +346,61 @@ def scan_table(
             result.error = _reason(exc)
             return result
     try:
-        with engine.connect() as conn:
-            rows = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(sa.text(sql))
-            offset = 0
-            for chunk in rows.partitions(batch_rows):
-                columns = list(zip(*chunk, strict=True))
-                batch = _scan_batch(scan, builder, source, table, scanned, columns, offset, reports)
-                if batch.num_rows:
-                    result.batches.append(batch)
-                offset += len(chunk)
-            result.rows = offset
-    except sa.exc.DBAPIError as exc:
+        offset = 0
+        for columns, count in _read(engine, sql, batch_rows, int(statement_timeout * 1000)):
+            batch = _scan_batch(scan, builder, source, table, scanned, columns, offset, reports)
+            if batch.num_rows:
+                result.batches.append(batch)
+            offset += count
+        result.rows = offset
+    except Exception as exc:  # the driver's own error classes: a failed table is reported, not raised
+        if not isinstance(exc, sa.exc.DBAPIError) and not _is_driver_error(exc):
+            raise
         result.error = _reason(exc)
     return result
+
+
+def _is_driver_error(exc: Exception) -> bool:
+    try:
+        from adbc_driver_manager import Error as AdbcError
+    except ImportError:  # pragma: no cover - ADBC not installed
+        return False
+    return isinstance(exc, AdbcError)
+
+
+def _as_arrow(values: Sequence[Any]) -> pa.Array:
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # UUIDs, intervals…: their text will do
+        return pa.array([None if v is None else str(v) for v in values], pa.large_string())
+
+
+def _read(engine: sa.Engine, sql: str, batch_rows: int, timeout_ms: int) -> Iterator[tuple[list[pa.Array], int]]:
+    """The query's rows as batches of Arrow columns.
+
+    PostgreSQL goes through ADBC (libpq's binary COPY straight into Arrow, no Python object per cell)
+    where its driver is installed; everything else through a SQLAlchemy server-side cursor.
+    """
+    if engine.url.get_backend_name() in ("postgresql", "postgres"):
+        try:
+            import adbc_driver_postgresql.dbapi as adbc
+        except ImportError:
+            adbc = None
+        if adbc is not None:
+            uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            separator = "&" if "?" in uri else "?"
+            uri += separator + "options=" + urllib.parse.quote(READ_ONLY_PG.format(ms=timeout_ms))
+            with adbc.connect(uri) as conn, conn.cursor() as cursor:
+                # batches of a few MB keep memory flat however large the table
+                cursor.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(ADBC_BATCH_BYTES)})
+                cursor.execute(sql)
+                for batch in cursor.fetch_record_batch():
+                    yield [batch.column(i) for i in range(batch.num_columns)], batch.num_rows
+            return
+    with engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(sa.text(sql))
+        for chunk in rows.partitions(batch_rows):
+            yield [_as_arrow(column) for column in zip(*chunk, strict=True)], len(chunk)
 
 
 def _scan_batch(
@@ -363,7 +409,7 @@ def _scan_batch(
     source: str,
     table: Table,
     scanned: list[Column],
-    columns: list[Sequence[Any]],
+    columns: list[pa.Array],
     offset: int,
     reports: dict[str, ColumnReport],
 ) -> pa.RecordBatch:
@@ -374,38 +420,40 @@ def _scan_batch(
     key (or number), the column name and the JSON path with Arrow kernels.
     """
     nkey = len(table.key)
-    cells: list[str] = []
-    row_of: list[int] = []
-    column_of: list[int] = []
-    paths: list[str | None] = []
+    pieces: list[pa.Array] = []
+    rows: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    path_pieces: list[pa.Array] = []
     for index, column in enumerate(scanned):
         values = columns[nkey + index]
-        reports[column.name].rows += sum(v is not None for v in values)
+        present = np.flatnonzero(pc.is_valid(values).to_numpy(zero_copy_only=False))
+        reports[column.name].rows += len(present)
         if column.kind == "json":
-            for row, cell in enumerate(values):
-                if cell is None:
-                    continue
+            leaves, parents, paths = [], [], []
+            for row, cell in zip(present.tolist(), values.take(pa.array(present)).to_pylist(), strict=True):
                 try:
-                    document = json.loads(cell)
-                except (TypeError, ValueError):
+                    document = json.loads(cell) if isinstance(cell, str) else cell
+                except ValueError:
                     document = cell
                 for path, leaf in _json_leaves(document):
-                    cells.append(leaf)
-                    row_of.append(row)
-                    column_of.append(index)
+                    leaves.append(leaf)
+                    parents.append(row)
                     paths.append(path)
+            pieces.append(pa.array(leaves, pa.large_string()))
+            rows.append(np.asarray(parents, np.int64))
+            path_pieces.append(pa.array(paths, pa.large_string()))
         else:
-            present = [row for row, v in enumerate(values) if v is not None]
-            cells.extend(str(values[row]) for row in present)
-            row_of.extend(present)
-            column_of.extend([index] * len(present))
-            paths.extend([None] * len(present))
+            pieces.append(pc.cast(values.take(pa.array(present)), pa.large_string()))
+            rows.append(present.astype(np.int64))
+            path_pieces.append(pa.nulls(len(present), pa.large_string()))
+        owners.append(np.full(len(rows[-1]), index, np.int64))
+    row_of_np = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    column_of_np = np.concatenate(owners) if owners else np.empty(0, np.int64)
+    cells = pa.concat_arrays(pieces) if pieces else pa.array([], pa.large_string())
     hits = Hits()
-    if cells:
-        column_of_np = np.asarray(column_of, np.int64)
+    if len(cells):
         hints = np.array([c.hint for c in scanned], dtype=object)[column_of_np]
-        hits = scan(pa.array(cells, pa.large_string()), hints)
-    row_of_np = np.asarray(row_of, np.int64)
+        hits = scan(cells, hints)
     for group in hits.groups:
         matched = np.unique(np.stack([column_of_np[group.row], row_of_np[group.row]]), axis=1)
         for index, count in zip(*np.unique(matched[0], return_counts=True), strict=True):
@@ -416,7 +464,7 @@ def _scan_batch(
 
     table_part = '{"table": ' + json.dumps(table.qualified, ensure_ascii=False) + ', "column": '
     column_names = json_literals(pa.array([c.name for c in scanned], pa.large_string()))
-    path_array = pa.array(paths, pa.large_string())
+    path_array = pa.concat_arrays(path_pieces)
     path_parts = pc.if_else(pc.is_null(path_array), "", concat(', "field": ', json_literals(path_array)))
     key_pieces: list[Any] = []
     for k, name in enumerate(table.key):
@@ -475,7 +523,9 @@ def scan_database(
         if workers <= 1:
             scan, builder = scan_factory()
             for table in tables:
-                finish(scan_table(engine, table, scan, builder, source, sample=sample))
+                finish(
+                    scan_table(engine, table, scan, builder, source, sample=sample, statement_timeout=statement_timeout)
+                )
         else:
             import threading
             from concurrent.futures import ThreadPoolExecutor
@@ -486,7 +536,9 @@ def scan_database(
                 if not hasattr(local, "tools"):
                     local.tools = scan_factory()
                 scan, builder = local.tools
-                return scan_table(engine, table, scan, builder, source, sample=sample)
+                return scan_table(
+                    engine, table, scan, builder, source, sample=sample, statement_timeout=statement_timeout
+                )
 
             with ThreadPoolExecutor(workers) as pool:
                 for result in pool.map(job, tables):
