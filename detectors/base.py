@@ -16,8 +16,10 @@ pyarrow) and Python's ``regex`` module (which Presidio uses): no look-arounds, n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import ClassVar
+import sys
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -35,10 +37,12 @@ class InvalidValue(ValueError):
 class HaravaRecognizer(PatternRecognizer):
     """Base class of the built-in detectors.
 
-    Subclasses set the class attributes and implement :meth:`compact`, :meth:`validate` and
-    :meth:`mask`, usually by pointing at the module-level functions of their module, and may add
-    vectorised ``*_array`` versions.
+    Subclasses set the class attributes; the methods call the functions of the subclass's own module
+    (``compact``, ``validate``, ``valid_array``, ``compact_array``, ``mask_array``) where it defines
+    them, so a detector module reads like python-stdnum's and its class stays declarative.
     """
+
+    _module: ClassVar[ModuleType]
 
     #: Presidio entity name (see the outside contract).
     ENTITY: ClassVar[str]
@@ -70,14 +74,26 @@ class HaravaRecognizer(PatternRecognizer):
             global_regex_flags=re.MULTILINE | re.DOTALL,
         )
 
-    # --- the python-stdnum style interface -------------------------------------------------
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._module = sys.modules[cls.__module__]
+
+    def _function(self, name: str) -> Callable[..., Any] | None:
+        """The detector module's own ``name`` function, if it has one (python-stdnum style)."""
+        return getattr(self._module, name, None)
+
+    # --- the python-stdnum style interface: the module's functions where it defines them -----
     def compact(self, value: str) -> str:
         """Return the canonical form used for hashing and comparison."""
-        return value.strip()
+        own = self._function("compact")
+        return own(value) if own else value.strip()
 
     def validate(self, value: str) -> str:
         """Return the compact value, or raise :class:`InvalidValue` with the reason."""
-        raise NotImplementedError
+        own = self._function("validate")
+        if own is None:
+            raise NotImplementedError(f"{type(self).__name__}: its module defines no validate()")
+        return own(value)
 
     def is_valid(self, value: str) -> bool:
         try:
@@ -98,13 +114,16 @@ class HaravaRecognizer(PatternRecognizer):
     # --- the same, for a whole array of candidates -------------------------------------------
     def valid_array(self, texts: pa.Array) -> np.ndarray:
         """VALID / INVALID per candidate, or UNDECIDED where :meth:`spans` must look at it."""
-        return np.full(len(texts), UNDECIDED, np.int8)
+        own = self._function("valid_array")
+        return own(texts) if own else np.full(len(texts), UNDECIDED, np.int8)
 
     def compact_array(self, texts: pa.Array) -> pa.Array:
-        return pa.array([self.compact(t) for t in texts.to_pylist()], pa.large_string())
+        own = self._function("compact_array")
+        return own(texts) if own else pa.array([self.compact(t) for t in texts.to_pylist()], pa.large_string())
 
     def mask_array(self, texts: pa.Array) -> pa.Array:
-        return pa.array(["*" * len(t) for t in texts.to_pylist()], pa.large_string())
+        own = self._function("mask_array")
+        return own(texts) if own else pa.array(["*" * len(t) for t in texts.to_pylist()], pa.large_string())
 
     def detail_array(self, texts: pa.Array) -> pa.Array | None:
         """An optional remark per value (e.g. a temporary identity code); None for none at all."""

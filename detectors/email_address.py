@@ -112,6 +112,10 @@ def valid_array(texts: pa.Array) -> np.ndarray:
     return np.where(known & ~broken & ~too_long, VALID, INVALID).astype(np.int8)
 
 
+def compact_array(texts: pa.Array) -> pa.Array:
+    return pc.utf8_lower(texts)
+
+
 def mask_array(texts: pa.Array) -> pa.Array:
     """Keep the first character and the domain (the organisation is rarely personal data)."""
     return pc.utf8_lower(pc.replace_substring_regex(texts, r"^(.)[^@]*@", r"\1***@"))
@@ -130,18 +134,3 @@ class EmailRecognizer(HaravaRecognizer):
         ("email", r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+", 0.8),
     ]
     CONTEXT = ["sähköpost", "sahkopost", "s-posti", "e-post", "email", "e-mail", "mail", "epost"]
-
-    def compact(self, value: str) -> str:
-        return compact(value)
-
-    def validate(self, value: str) -> str:
-        return validate(value)
-
-    def valid_array(self, texts: pa.Array) -> np.ndarray:
-        return valid_array(texts)
-
-    def compact_array(self, texts: pa.Array) -> pa.Array:
-        return pc.utf8_lower(texts)
-
-    def mask_array(self, texts: pa.Array) -> pa.Array:
-        return mask_array(texts)

@@ -134,6 +134,11 @@ def valid_array(texts: pa.Array) -> np.ndarray:
     return np.where(ok, VALID, INVALID).astype(np.int8)
 
 
+def compact_array(texts: pa.Array) -> pa.Array:
+    """Pattern candidates are already compact (no white space, case kept)."""
+    return texts
+
+
 def mask_array(texts: pa.Array) -> pa.Array:
     return pc.utf8_replace_slice(texts, start=7, stop=10, replacement="***")
 
@@ -163,21 +168,6 @@ class HetuRecognizer(HaravaRecognizer):
         "social security",
         "ssn",
     ]
-
-    def compact(self, value: str) -> str:
-        return compact(value)
-
-    def validate(self, value: str) -> str:
-        return validate(value)
-
-    def valid_array(self, texts: pa.Array) -> np.ndarray:
-        return valid_array(texts)
-
-    def mask_array(self, texts: pa.Array) -> pa.Array:
-        return mask_array(texts)
-
-    def compact_array(self, texts: pa.Array) -> pa.Array:
-        return texts
 
     def _temporary(self, texts: pa.Array) -> pa.Array:
         return pc.greater_equal(pc.utf8_slice_codeunits(texts, 7, 10), "900")

@@ -248,21 +248,6 @@ class PhoneRecognizer(HaravaRecognizer):
         "faksi",
     ]
 
-    def compact(self, value: str) -> str:
-        return compact(value)
-
-    def validate(self, value: str) -> str:
-        return validate(value)
-
-    def valid_array(self, texts: pa.Array) -> np.ndarray:
-        return valid_array(texts)
-
-    def compact_array(self, texts: pa.Array) -> pa.Array:
-        return compact_array(texts)
-
-    def mask_array(self, texts: pa.Array) -> pa.Array:
-        return mask_array(texts)
-
     def spans(self, candidate: str) -> Iterable[tuple[int, int]]:
         # The pattern is greedy over digit groups; back off group by group to the longest valid
         # number so that "040 123 4567 12 kpl" still yields the phone number.

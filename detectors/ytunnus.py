@@ -133,18 +133,3 @@ class YtunnusRecognizer(HaravaRecognizer):
         "org.nr",
         "toiminimi",
     ]
-
-    def compact(self, value: str) -> str:
-        return compact(value)
-
-    def validate(self, value: str) -> str:
-        return validate(value)
-
-    def valid_array(self, texts: pa.Array) -> np.ndarray:
-        return valid_array(texts)
-
-    def compact_array(self, texts: pa.Array) -> pa.Array:
-        return compact_array(texts)
-
-    def mask_array(self, texts: pa.Array) -> pa.Array:
-        return mask_array(texts)

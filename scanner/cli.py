@@ -49,6 +49,23 @@ def _summary_text(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _progress_bar(total: int | None, no_progress: bool):
+    """A byte progress bar on standard error, shown only on a terminal."""
+    from tqdm import tqdm
+
+    show = not no_progress and sys.stderr.isatty()
+    return tqdm(
+        total=total,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc="harava",
+        disable=not show,
+        file=sys.stderr,
+        leave=False,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="harava")
 def main() -> None:
@@ -120,14 +137,13 @@ def scan(
     Exit status: 0 when the scan completed (with or without findings), 2 on usage or fatal errors.
     Items that cannot be read are reported and the scan goes on.
     """
-    from tqdm import tqdm
 
     from detectors import DetectorLoadError, load_detectors
     from scanner.config import ConfigError, Settings, is_database_url, load_settings
     from scanner.keys import HashKeyError, load_key
     from scanner.output import open_writer
     from scanner.scan import ScanOptions, run_database_scan, run_scan
-    from scanner.sources.database import DatabaseError
+    from scanner.sources.database import DatabaseError, DatabaseOptions
     from scanner.sources.files import FileItem, walk
 
     databases = [t for t in targets if is_database_url(t)]
@@ -155,18 +171,8 @@ def scan(
     )
     items = list(walk(paths, include, exclude))
     total = sum(i.size for i in items if isinstance(i, FileItem))
-    show_bar = not no_progress and sys.stderr.isatty()
     writer, handle = open_writer(fmt, output)
-    bar = tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        desc="harava",
-        disable=not show_bar,
-        file=sys.stderr,
-        leave=False,
-    )
+    bar = _progress_bar(total, no_progress)
 
     def report_error(source: str, reason: str) -> None:
         bar.write(f"harava: {source}: {reason}", file=sys.stderr)
@@ -175,20 +181,9 @@ def scan(
         summary = run_scan(
             paths, options, writer.write, workers=workers, items=items, progress=bar.update, on_error=report_error
         )
+        db = DatabaseOptions(include, exclude, sample, workers, all_columns, statement_timeout)
         for url in databases:
-            part = run_database_scan(
-                url,
-                options,
-                writer.write,
-                include=include,
-                exclude=exclude,
-                sample=sample,
-                workers=workers,
-                all_columns=all_columns,
-                statement_timeout=statement_timeout,
-            )
-            for source, reason in part.errors:
-                report_error(source, reason)
+            part = run_database_scan(url, options, writer.write, db, on_error=report_error)
             summary.add(part)
             summary.seconds += part.seconds
         bar.close()
@@ -280,8 +275,6 @@ def check(config_path: str, fmt: str, output: str | None, workers: int, no_progr
     """
     import json
 
-    from tqdm import tqdm
-
     from detectors import DetectorLoadError, load_detectors
     from scanner.config import ConfigError, load_config
     from scanner.keys import HashKeyError, load_key
@@ -298,16 +291,7 @@ def check(config_path: str, fmt: str, output: str | None, workers: int, no_progr
             Path(config_path), require_registers=True, entities=detector_entities | set(KNOWN_ENTITIES)
         )
         options = ScanOptions(key=load_key(settings.key_file), recognizer_files=files)
-        show_bar = not no_progress and sys.stderr.isatty()
-        with tqdm(
-            unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
-            desc="harava",
-            disable=not show_bar,
-            file=sys.stderr,
-            leave=False,
-        ) as bar:
+        with _progress_bar(None, no_progress) as bar:
             result = run_check(
                 config, options, detector_entities=detector_entities, workers=workers, progress=bar.update
             )

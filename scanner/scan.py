@@ -21,6 +21,7 @@ from detectors import load_detectors
 from scanner.engine import Engine
 from scanner.extract.text import BLOCK_SIZE, iter_line_batches, looks_binary
 from scanner.findings import FindingsBuilder, error_batch
+from scanner.sources.database import DatabaseOptions, redact, scan_database
 from scanner.sources.files import FileItem, Problem, describe_os_error, walk
 
 TEXT_SUFFIXES = frozenset(
@@ -218,17 +219,10 @@ def run_database_scan(
     url: str,
     options: ScanOptions,
     write: Callable[[pa.RecordBatch], None],
-    *,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-    sample: int | None = None,
-    workers: int = 1,
-    all_columns: bool = False,
-    statement_timeout: float = 300.0,
+    db: DatabaseOptions,
+    on_error: Callable[[str, str], None] | None = None,
 ) -> Summary:
     """Scan one database; findings go to ``write``. Raises ``DatabaseError`` if it cannot be reached."""
-    from scanner.sources.database import redact, scan_database
-
     started = time.perf_counter()
     summary = Summary()
 
@@ -236,21 +230,11 @@ def run_database_scan(
         summary.findings.update(e for e in batch.column("entity").to_pylist() if e is not None)
         write(batch)
 
-    def tools() -> tuple[Callable[[pa.Array, str | None], object], FindingsBuilder]:
+    def tools() -> tuple[Callable[..., object], FindingsBuilder]:
         scanner = Scanner(options)
         return scanner.engine.scan, scanner.builder
 
-    results, problems = scan_database(
-        url,
-        tools,
-        counted,
-        include=include,
-        exclude=exclude,
-        sample=sample,
-        workers=workers,
-        all_columns=all_columns,
-        statement_timeout=statement_timeout,
-    )
+    results, problems = scan_database(url, tools, counted, db)
     source = redact(url)
     summary.errors.extend((f"{source} {table}", reason) for table, reason in problems)
     for result in results:
@@ -263,5 +247,8 @@ def run_database_scan(
             if result.sampling:
                 report["sampling"] = result.sampling
             summary.columns.append(report)
+    if on_error:
+        for where, reason in summary.errors:
+            on_error(where, reason)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -20,7 +20,7 @@ import pyarrow as pa
 from scanner.config import Config, RegisterConfig, is_database_url
 from scanner.registers.statement import Statement, parse_statement
 from scanner.scan import ScanOptions, Summary, run_database_scan, run_scan
-from scanner.sources.database import DatabaseError, redact
+from scanner.sources.database import DatabaseError, DatabaseOptions, redact
 
 EXAMPLES_PER_ENTITY = 3
 
@@ -131,7 +131,8 @@ def run_check(
         if is_database_url(source):
             result = SourceResult()
             try:
-                result.summary = run_database_scan(source, options, result.add, exclude=config.exclude, workers=workers)
+                db = DatabaseOptions(exclude=tuple(config.exclude), workers=workers)
+                result.summary = run_database_scan(source, options, result.add, db)
             except DatabaseError as exc:
                 result.error = str(exc)
             results[source] = result

@@ -19,8 +19,10 @@ import json
 import os
 import re
 import sqlite3
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -55,6 +57,18 @@ HINTS: tuple[tuple[str, str], ...] = (
     ("IP_ADDRESS", r"ip|ip_?addr\w*|ip_?osoite|client_?ip|remote_?addr\w*|source_?ip"),
 )
 _HINT_RES = [(entity, re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)", re.I)) for entity, pattern in HINTS]
+
+
+@dataclass(frozen=True)
+class DatabaseOptions:
+    """How to scan a database (the ``harava scan`` options that apply to databases)."""
+
+    include: tuple[str, ...] = ()  # schema.table globs
+    exclude: tuple[str, ...] = ()
+    sample: int | None = None  # rows per table, drawn at random
+    workers: int = 1  # tables scanned at once, each on its own connection
+    all_columns: bool = False  # numeric, date and binary columns too
+    statement_timeout: float = 300.0  # seconds
 
 
 class DatabaseError(Exception):
@@ -487,25 +501,18 @@ def _scan_batch(
 
 def scan_database(
     url: str,
-    scan_factory: Callable[[], tuple[Callable[[pa.Array, str | None], Any], FindingsBuilder]],
+    scan_factory: Callable[[], tuple[Callable[..., Any], FindingsBuilder]],
     write: Callable[[pa.RecordBatch], None],
-    *,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-    sample: int | None = None,
-    workers: int = 1,
-    all_columns: bool = False,
-    statement_timeout: float = 300.0,
-    on_table: Callable[[TableResult], None] | None = None,
+    db: DatabaseOptions = DatabaseOptions(),
 ) -> tuple[list[TableResult], list[tuple[str, str]]]:
     """Scan every readable table of the database; returns per-table results and discovery problems.
 
     Raises :class:`DatabaseError` when the database cannot be reached at all.
     """
     source = redact(url)
-    engine = connect(url, statement_timeout)
+    engine = connect(url, db.statement_timeout)
     try:
-        tables, problems = discover(engine, include, exclude, all_columns)
+        tables, problems = discover(engine, db.include, db.exclude, db.all_columns)
         results: list[TableResult] = []
 
         def finish(result: TableResult) -> None:
@@ -515,32 +522,24 @@ def scan_database(
                 write(error_batch(source, None, result.error, {"table": result.table}))
             result.batches = []
             results.append(result)
-            if on_table:
-                on_table(result)
 
         for qualified, reason in problems:
             write(error_batch(source, None, reason, {"table": qualified}))
-        if workers <= 1:
-            scan, builder = scan_factory()
+        local = threading.local()  # each thread its own engine and builder (their caches are not shared)
+
+        def job(table: Table) -> TableResult:
+            if not hasattr(local, "tools"):
+                local.tools = scan_factory()
+            scan, builder = local.tools
+            return scan_table(
+                engine, table, scan, builder, source, sample=db.sample, statement_timeout=db.statement_timeout
+            )
+
+        if db.workers <= 1:
             for table in tables:
-                finish(
-                    scan_table(engine, table, scan, builder, source, sample=sample, statement_timeout=statement_timeout)
-                )
+                finish(job(table))
         else:
-            import threading
-            from concurrent.futures import ThreadPoolExecutor
-
-            local = threading.local()
-
-            def job(table: Table) -> TableResult:
-                if not hasattr(local, "tools"):
-                    local.tools = scan_factory()
-                scan, builder = local.tools
-                return scan_table(
-                    engine, table, scan, builder, source, sample=sample, statement_timeout=statement_timeout
-                )
-
-            with ThreadPoolExecutor(workers) as pool:
+            with ThreadPoolExecutor(db.workers) as pool:
                 for result in pool.map(job, tables):
                     finish(result)
         return results, problems
