@@ -13,13 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyarrow as pa
 
 from detectors import load_detectors
 from scanner.engine import Engine
-from scanner.extract.text import BLOCK_SIZE, iter_line_batches, looks_binary
+from scanner.extract import Skipped, Unreadable, extract
+from scanner.extract.text import BLOCK_SIZE
 from scanner.findings import FindingsBuilder, error_batch
 from scanner.sources.database import DatabaseOptions, redact, scan_database
 from scanner.sources.files import FileItem, Problem, describe_os_error, walk
@@ -103,20 +103,26 @@ class Scanner:
             return self._failed(item, exc)
         try:
             with os.fdopen(fd, "rb") as stream:
-                head = stream.read(8192)
-                if Path(item.path).suffix.lower() not in TEXT_SUFFIXES and looks_binary(head):
-                    summary.skipped["binary file"] += 1
-                    return batches, summary
-                stream.seek(0)
                 reported = 0
-                for lines in iter_line_batches(stream, self.options.block_size):
-                    hits = self.engine.scan(lines.lines)
+                for out in extract(stream, item.path, block_size=self.options.block_size):
+                    if isinstance(out, Skipped):
+                        summary.skipped[out.reason] += 1
+                        if out.member is None:  # the file as a whole was left alone
+                            return batches, summary
+                        continue
+                    if isinstance(out, Unreadable):
+                        summary.errors.append(
+                            (f"{item.display}" + (f" [{out.member}]" if out.member else ""), out.reason)
+                        )
+                        batches.append(error_batch(item.display, out.member, out.reason))
+                        continue
+                    hits = self.engine.scan(out.lines)
                     if len(hits):
-                        batch = self.builder.text_batch(item.display, None, hits, lines.line_no, lines.col0)
+                        batch = self.builder.build(item.display, out.member, hits, out.locate)
                         batches.append(batch)
                         summary.findings.update(batch.column("entity").to_pylist())
-                    if progress:  # decoded bytes: for UTF-16 fewer than on disk, evened out below
-                        step = min(lines.nbytes, item.size - reported)
+                    if progress and out.member is None:  # decoded bytes: evened out below
+                        step = min(out.nbytes, item.size - reported)
                         progress(step)
                         reported += step
                 if progress and reported < item.size:

@@ -18,41 +18,41 @@ from scanner.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "share"
 
-# Every value planted in examples/share, by file: (line, column, entity, raw value).
+# Every value planted in examples/share, by file: (location, entity, raw value).
 PLANTED = {
     "Asiakaspalvelu/asiakkaat.csv": [
-        (2, 20, "FI_PERSONAL_IDENTITY_CODE", "131171Y906T"),
-        (2, 32, "PHONE_NUMBER", "040 370 9137"),
-        (2, 45, "EMAIL_ADDRESS", "aino.makinen@example.fi"),
-        (3, 22, "FI_PERSONAL_IDENTITY_CODE", "040639V974W"),
-        (3, 34, "PHONE_NUMBER", "+358 50 223 4302"),
-        (3, 51, "EMAIL_ADDRESS", "vaino.j@example.fi"),
-        (4, 26, "PHONE_NUMBER", "045 242 01 98"),
-        (4, 40, "EMAIL_ADDRESS", "kerttu.hamalainen@example.fi"),
+        ({"line": 2, "column": 20, "field": "henkilötunnus"}, "FI_PERSONAL_IDENTITY_CODE", "131171Y906T"),
+        ({"line": 2, "column": 32, "field": "puhelin"}, "PHONE_NUMBER", "040 370 9137"),
+        ({"line": 2, "column": 45, "field": "sähköposti"}, "EMAIL_ADDRESS", "aino.makinen@example.fi"),
+        ({"line": 3, "column": 22, "field": "henkilötunnus"}, "FI_PERSONAL_IDENTITY_CODE", "040639V974W"),
+        ({"line": 3, "column": 34, "field": "puhelin"}, "PHONE_NUMBER", "+358 50 223 4302"),
+        ({"line": 3, "column": 51, "field": "sähköposti"}, "EMAIL_ADDRESS", "vaino.j@example.fi"),
+        ({"line": 4, "column": 26, "field": "puhelin"}, "PHONE_NUMBER", "045 242 01 98"),
+        ({"line": 4, "column": 40, "field": "sähköposti"}, "EMAIL_ADDRESS", "kerttu.hamalainen@example.fi"),
     ],
     "Asiakaspalvelu/tukipyynnot.log": [
-        (1, 73, "EMAIL_ADDRESS", "aino.makinen@example.fi"),
-        (1, 109, "IP_ADDRESS", "10.30.105.128"),
-        (3, 72, "EMAIL_ADDRESS", "vaino.j@example.fi"),
-        (3, 103, "IP_ADDRESS", "[2001:db8:7cfa::14f5]:51544"),
+        ({"line": 1, "column": 73}, "EMAIL_ADDRESS", "aino.makinen@example.fi"),
+        ({"line": 1, "column": 109}, "IP_ADDRESS", "10.30.105.128"),
+        ({"line": 3, "column": 72}, "EMAIL_ADDRESS", "vaino.j@example.fi"),
+        ({"line": 3, "column": 103}, "IP_ADDRESS", "[2001:db8:7cfa::14f5]:51544"),
     ],
     "Henkilosto/muistio.txt": [
-        (4, 15, "FI_PERSONAL_IDENTITY_CODE", "070137V9118"),
-        (5, 35, "PHONE_NUMBER", "050-9583219"),
-        (5, 71, "PHONE_NUMBER", "09 4257 1234"),
-        (9, 27, "EMAIL_ADDRESS", "onni.laine@example.fi"),
+        ({"line": 4, "column": 15}, "FI_PERSONAL_IDENTITY_CODE", "070137V9118"),
+        ({"line": 5, "column": 35}, "PHONE_NUMBER", "050-9583219"),
+        ({"line": 5, "column": 71}, "PHONE_NUMBER", "09 4257 1234"),
+        ({"line": 9, "column": 27}, "EMAIL_ADDRESS", "onni.laine@example.fi"),
     ],
     "Laskutus/toimittajat.json": [
-        (2, 37, "FI_BUSINESS_ID", "2420545-7"),
-        (2, 57, "FI_BUSINESS_ID", "FI24559386"),
-        (3, 16, "PHONE_NUMBER", "+358 40 957 8342"),
-        (3, 45, "EMAIL_ADDRESS", "toivo.laine@example.fi"),
-        (4, 40, "FI_BUSINESS_ID", "1663798-9"),
+        ({"field": "[0].ytunnus"}, "FI_BUSINESS_ID", "2420545-7"),
+        ({"field": "[0].alv"}, "FI_BUSINESS_ID", "FI24559386"),
+        ({"field": "[0].puhelin"}, "PHONE_NUMBER", "+358 40 957 8342"),
+        ({"field": "[0].email"}, "EMAIL_ADDRESS", "toivo.laine@example.fi"),
+        ({"field": "[1].ytunnus"}, "FI_BUSINESS_ID", "1663798-9"),
     ],
     "Markkinointi/tilaajat.html": [
-        (6, 23, "EMAIL_ADDRESS", "siiri.koskinen@example.fi"),
-        (7, 23, "EMAIL_ADDRESS", "urho.nieminen@example.fi"),
-        (7, 88, "IP_ADDRESS", "192.0.2.44"),
+        ({"line": 6}, "EMAIL_ADDRESS", "siiri.koskinen@example.fi"),  # a mailto: link
+        ({"line": 7}, "EMAIL_ADDRESS", "urho.nieminen@example.fi"),
+        ({"line": 7}, "IP_ADDRESS", "192.0.2.44"),
     ],
 }
 
@@ -76,11 +76,11 @@ def test_examples_every_planted_value_exactly():
     code, out, err = run("scan", "examples/share", "--format", "jsonl", "--show-values", "--no-progress")
     assert code == 0, err
     rows = [r for r in jsonl(out) if r["error"] is None]
-    got = sorted((r["source"], r["location"]["line"], r["location"]["column"], r["entity"], r["value"]) for r in rows)
+    got = sorted((r["source"], json.dumps(r["location"]), r["entity"], r["value"]) for r in rows)
     expected = sorted(
-        (f"examples/share/{name}", line, col, entity, value)
+        (f"examples/share/{name}", json.dumps(location), entity, value)
         for name, planted in PLANTED.items()
-        for line, col, entity, value in planted
+        for location, entity, value in planted
     )
     assert got == expected
     assert all(r["member"] is None and r["detector"] and 0 < r["score"] <= 1 for r in rows)
@@ -144,7 +144,7 @@ def test_other_formats_hold_the_same_findings(fmt, tmp_path):
         import pyarrow.csv as pacsv
 
         rows = pacsv.read_csv(out_file).to_pylist()
-        assert json.loads(rows[0]["location"]) == {"line": 2, "column": 20}
+        assert json.loads(rows[0]["location"]) == {"line": 2, "column": 20, "field": "henkilötunnus"}
     else:
         rows = pq.read_table(out_file).to_pylist()
     assert len(rows) == 24

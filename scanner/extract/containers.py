@@ -1,0 +1,181 @@
+"""Archives and compressed files: zip, tar (plain or compressed), gzip, bzip2 and xz.
+
+Members are read as streams where the format allows (tar, gzip/bzip2/xz, zip members for formats read
+front to back) and handed back to :func:`scanner.extract.extract`, so an archive inside an archive is
+opened too, down to ``Limits.max_depth``. Defences against zip bombs: the number of members, the total
+unpacked from one top-level file, and the ratio of unpacked to packed size per member are bounded; an
+encrypted member or archive is reported as unreadable, never guessed at.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from scanner.extract import Budget, Limits, Output, Unreadable, extract, join, peekable
+
+
+class _Bounded(io.RawIOBase):
+    """A decompressing stream that stops with an error once the unpacked budget is spent."""
+
+    def __init__(self, inner: BinaryIO, budget: Budget, limit: int) -> None:
+        super().__init__()
+        self.inner, self.budget, self.limit, self.read_so_far = inner, budget, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.inner.read(len(buffer))
+        self.read_so_far += len(data)
+        if self.read_so_far > self.limit or not self.budget.take(len(data)):
+            raise _BombError("unpacks to more than the limits allow (a compression bomb?)")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _BombError(Exception):
+    pass
+
+
+def _members(limits: Limits, count: int, member: str | None) -> Unreadable | None:
+    if count > limits.max_members:
+        return Unreadable(member, f"more than {limits.max_members} members; the rest not read")
+    return None
+
+
+def _nested(
+    stream: BinaryIO, name: str, member: str, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    try:
+        yield from extract(peekable(stream), name, member, depth + 1, limits, budget, block_size)
+    except _BombError as exc:
+        yield Unreadable(member, str(exc))
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError) as exc:
+        yield Unreadable(member, f"corrupt: {exc}")
+
+
+def zip_members(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        yield Unreadable(member, f"corrupt zip archive: {exc}")
+        return
+    with archive:
+        for count, info in enumerate((i for i in archive.infolist() if not i.is_dir()), start=1):
+            if (stop := _members(limits, count, member)) is not None:
+                yield stop
+                return
+            path = join(member, info.filename)
+            if info.flag_bits & 0x1:
+                yield Unreadable(path, "encrypted")
+                continue
+            if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+                yield Unreadable(path, f"compression ratio over {limits.max_ratio}:1 (a zip bomb?)")
+                continue
+            try:
+                with archive.open(info) as raw:
+                    bounded = io.BufferedReader(_Bounded(raw, budget, info.file_size + 1), 1 << 20)
+                    yield from _seekable_member(
+                        bounded, info.filename, path, depth, limits, budget, block_size, info.file_size
+                    )
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+                yield Unreadable(path, f"corrupt or unsupported member: {exc}")
+
+
+def _seekable_member(
+    stream: BinaryIO, name: str, path: str, depth: int, limits: Limits, budget: Budget, block_size: int, size: int
+) -> Iterator[Output]:
+    """Formats that need random access (zip, xlsx, docx, pdf) are held in memory, within a bound;
+    the rest is streamed."""
+    head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
+    from scanner.extract import _kind
+
+    if _kind(head, name) in ("zip", "xlsx", "docx", "pdf"):
+        if size > limits.max_member:
+            yield Unreadable(path, f"too large to open inside an archive ({size} bytes)")
+            return
+        try:
+            data = io.BytesIO(stream.read())
+        except _BombError as exc:
+            yield Unreadable(path, str(exc))
+            return
+        yield from _nested(data, name, path, depth, limits, budget, block_size)
+    else:
+        yield from _nested(stream, name, path, depth, limits, budget, block_size)
+
+
+def tar_members(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    try:
+        archive = tarfile.open(fileobj=stream, mode="r|*")  # noqa: SIM115 - closed below
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield Unreadable(member, f"corrupt tar archive: {exc}")
+        return
+    count = 0
+    try:
+        for info in archive:
+            if not info.isfile():
+                continue
+            count += 1
+            if (stop := _members(limits, count, member)) is not None:
+                yield stop
+                return
+            path = join(member, info.name)
+            handle = archive.extractfile(info)
+            if handle is None:
+                continue
+            bounded = io.BufferedReader(_Bounded(handle, budget, info.size + 1), 1 << 20)
+            yield from _seekable_member(bounded, info.name, path, depth, limits, budget, block_size, info.size)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield Unreadable(member, f"corrupt tar archive: {exc}")
+    finally:
+        archive.close()
+
+
+def _compressed(opener: Callable[[BinaryIO], BinaryIO], suffixes: tuple[str, ...]):
+    def members(
+        stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+    ) -> Iterator[Output]:
+        inner_name = name
+        for suffix in suffixes:
+            if name.lower().endswith(suffix):
+                inner_name = name[: -len(suffix)]
+                break
+        if inner_name.lower().endswith(".tgz"):
+            inner_name = inner_name[:-4] + ".tar"
+        packed = _size(stream)
+        limit = max(packed, 1) * limits.max_ratio if packed else limits.max_total
+        unpacked = io.BufferedReader(_Bounded(opener(stream), budget, limit), 1 << 20)
+        path = join(member, inner_name.rsplit("/", 1)[-1])
+        yield from _nested(unpacked, inner_name, path, depth, limits, budget, block_size)
+
+    return members
+
+
+def _size(stream: BinaryIO) -> int:
+    try:
+        position = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+        stream.seek(position)
+        return end - position
+    except (OSError, io.UnsupportedOperation, AttributeError):
+        return 0
+
+
+EXTRACTORS = {
+    "zip": zip_members,
+    "tar": tar_members,
+    "gzip": _compressed(lambda s: gzip.GzipFile(fileobj=s), (".gz", ".tgz")),
+    "bzip2": _compressed(lambda s: bz2.BZ2File(s), (".bz2", ".tbz2")),
+    "xz": _compressed(lambda s: lzma.LZMAFile(s), (".xz", ".txz")),  # noqa: SIM115 - owned by the reader
+}

@@ -1,0 +1,136 @@
+"""Office documents and PDF: spreadsheets cell by cell, Word documents paragraph by paragraph,
+PDF page by page. A PDF without a text layer (a scan) is reported as such, not silently passed."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from openpyxl.utils import get_column_letter
+
+from scanner.extract import Budget, Limits, Output, Piece, Unreadable, cells_piece, join, line_locate
+from scanner.extract.text import iter_line_batches
+
+CELLS_PER_PIECE = 50_000
+
+
+def _seekable(stream: BinaryIO) -> BinaryIO:
+    return stream if stream.seekable() and not hasattr(stream, "_past_head") else io.BytesIO(stream.read())
+
+
+def xlsx(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Every text cell of every sheet; ``member`` is the sheet, the location its row, column and header."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(_seekable(stream), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        reason = "encrypted" if "encrypt" in str(exc).lower() else f"corrupt spreadsheet: {type(exc).__name__}: {exc}"
+        yield Unreadable(member, reason)
+        return
+    try:
+        for sheet in workbook.worksheets:
+            sheet_member = join(member, sheet.title)
+            header: dict[int, str] = {}
+            texts: list[str] = []
+            locations: list[dict] = []
+            for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                for column_number, value in enumerate(row, start=1):
+                    if value is None:
+                        continue
+                    if row_number == 1 and isinstance(value, str):
+                        header[column_number] = value.strip()
+                    text = value if isinstance(value, str) else None
+                    if not text:
+                        continue
+                    location = {"row": row_number, "column": get_column_letter(column_number)}
+                    if column_number in header and row_number > 1:
+                        location["field"] = header[column_number]
+                    texts.append(text)
+                    locations.append(location)
+                if len(texts) >= CELLS_PER_PIECE:
+                    yield cells_piece(sheet_member, texts, locations)
+                    texts, locations = [], []
+            if texts:
+                yield cells_piece(sheet_member, texts, locations)
+    finally:
+        workbook.close()
+
+
+def docx(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Paragraphs, tables, headers and footers of a Word document."""
+    import docx as python_docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = python_docx.Document(_seekable(stream))
+    except Exception as exc:
+        yield Unreadable(member, f"corrupt or encrypted Word document: {type(exc).__name__}: {exc}")
+        return
+    texts: list[str] = []
+    locations: list[dict] = []
+
+    def blocks(container, where: dict) -> None:
+        paragraph = table = 0
+        for block in container.iter_inner_content():
+            if isinstance(block, Paragraph):
+                paragraph += 1
+                if block.text.strip():
+                    texts.append(block.text)
+                    locations.append({**where, "paragraph": paragraph})
+            elif isinstance(block, Table):
+                table += 1
+                for r, row in enumerate(block.rows, start=1):
+                    for c, cell in enumerate(row.cells, start=1):
+                        if cell.text.strip():
+                            texts.append(cell.text)
+                            locations.append({**where, "table": table, "row": r, "cell": c})
+
+    blocks(document, {})
+    for number, section in enumerate(document.sections, start=1):
+        for part_name in ("header", "footer"):
+            part = getattr(section, part_name)
+            if not part.is_linked_to_previous:
+                blocks(part, {"section": number, "part": part_name})
+    if texts:
+        yield cells_piece(member, texts, locations)
+
+
+def pdf(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Text page by page; the location names the page and the line on it."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(_seekable(stream))
+        if reader.is_encrypted and not reader.decrypt(""):
+            yield Unreadable(member, "encrypted PDF")
+            return
+        pages = list(reader.pages)
+    except (PdfReadError, ValueError, OSError, KeyError) as exc:
+        yield Unreadable(member, f"corrupt PDF: {exc}")
+        return
+    any_text = False
+    for number, page in enumerate(pages, start=1):
+        try:
+            text = page.extract_text() or ""
+        except Exception as exc:  # a broken content stream on one page
+            yield Unreadable(member, f"page {number}: {type(exc).__name__}: {exc}")
+            continue
+        if not text.strip():
+            continue
+        any_text = True
+        for batch in iter_line_batches(io.BytesIO(text.encode("utf-8")), block_size):
+            yield Piece(
+                member, batch.lines, line_locate(batch.line_no, batch.col0, f', "page": {number}'), batch.nbytes
+            )
+    if pages and not any_text:
+        yield Unreadable(member, "PDF has no text layer (a scanned document?); its images were not read")

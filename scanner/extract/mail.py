@@ -1,0 +1,63 @@
+"""E-mail (.eml): headers, bodies in every transfer encoding and charset, and attachments — each
+attachment is a ``member`` and goes through the extractors again."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from email import policy
+from email.parser import BytesParser
+from typing import BinaryIO
+
+from scanner.extract import Budget, Limits, Output, Piece, Unreadable, cells_piece, extract, join, line_locate
+from scanner.extract.structured import html_text
+from scanner.extract.text import iter_line_batches
+
+HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Return-Path", "Subject", "Received", "X-Originating-IP")
+
+
+def eml(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    try:
+        message = BytesParser(policy=policy.default).parse(stream)
+    except Exception as exc:
+        yield Unreadable(member, f"corrupt e-mail: {exc}")
+        return
+    texts, locations = [], []
+    for header in HEADERS:
+        for value in message.get_all(header, []):
+            texts.append(str(value))
+            locations.append({"header": header})
+    if texts:
+        yield cells_piece(member, texts, locations)
+    for number, part in enumerate(message.walk(), start=1):
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception as exc:
+            yield Unreadable(member, f"part {number}: cannot decode: {exc}")
+            continue
+        if filename or part.get_content_disposition() == "attachment":
+            attachment = join(member, f"attachment:{filename or f'part{number}'}")
+            if depth + 1 > limits.max_depth:
+                yield Unreadable(attachment, f"nested deeper than {limits.max_depth} containers")
+                continue
+            yield from extract(
+                io.BytesIO(payload), filename or f"part{number}", attachment, depth + 1, limits, budget, block_size
+            )
+            continue
+        if part.get_content_maintype() != "text":
+            continue
+        try:
+            text = part.get_content()
+        except (LookupError, UnicodeError):
+            text = payload.decode("utf-8", errors="replace")
+        if part.get_content_subtype() == "html":
+            text = html_text(text)
+        for batch in iter_line_batches(io.BytesIO(text.encode("utf-8")), block_size):
+            yield Piece(
+                member, batch.lines, line_locate(batch.line_no, batch.col0, f', "part": {number}'), batch.nbytes
+            )

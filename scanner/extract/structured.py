@@ -1,0 +1,169 @@
+"""Structured text: CSV/TSV with the header as ``field``, JSON and JSON Lines with the key path as
+``field``, and HTML with its text and attribute values (``mailto:`` links, titles, form values)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import concat
+from scanner.extract import Budget, Limits, Output, Piece, Unreadable, cells_piece
+from scanner.extract.text import decode, iter_line_batches
+
+
+def _field_of(line: str, start: int, delimiter: str) -> int:
+    """The 0-based field a character offset falls in, quotes respected."""
+    field, quoted = 0, False
+    for ch in line[:start]:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            field += 1
+    return field
+
+
+def csv_pieces(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Line by line like text (so any size streams), with the column's header as ``field``."""
+    head = decode(stream.read(65536))
+    stream.seek(0)
+    sample = "\n".join(head.splitlines()[:50])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = "\t" if name.lower().endswith(".tsv") else ","
+    lines = head.splitlines()
+    header = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []
+    has_header = bool(header) and all(h.strip() and not any(c.isdigit() for c in h) for h in header)
+    for batch in iter_line_batches(stream, block_size):
+        texts = batch.lines
+
+        def locate(group, texts=texts, batch=batch) -> pa.Array:
+            rows = group.row
+            fields = []
+            for row, start in zip(rows.tolist(), group.start.tolist(), strict=True):
+                index = _field_of(texts[row].as_py(), start + int(batch.col0[row]), delimiter)
+                name_ = header[index] if has_header and index < len(header) else str(index + 1)
+                fields.append(json.dumps(name_, ensure_ascii=False))
+            line = pa.array(batch.line_no[rows])
+            column = pa.array(batch.col0[rows] + group.start + 1)
+            return concat('{"line": ', line, ', "column": ', column, ', "field": ', pa.array(fields), "}")
+
+        yield Piece(member, texts, locate, batch.nbytes)
+
+
+def _leaves(value: object, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{index}]")
+    elif value is not None and not isinstance(value, bool):
+        yield path, str(value)
+
+
+def jsonl(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """One record a line; a line that is not JSON is scanned as plain text."""
+    for batch in iter_line_batches(stream, block_size):
+        texts, locations = [], []
+        for line_no, line in zip(batch.line_no.tolist(), batch.lines.to_pylist(), strict=True):
+            if not line or not line.strip():
+                continue
+            try:
+                leaves = list(_leaves(json.loads(line)))
+            except ValueError:
+                leaves = [("", line)]
+            for path, value in leaves:
+                texts.append(value)
+                locations.append({"line": line_no, "field": path} if path else {"line": line_no})
+        if texts:
+            yield cells_piece(member, texts, locations)
+
+
+def json_document(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """A JSON document, value by value with its key path; one that does not parse is read as text."""
+    data = stream.read()
+    try:
+        document = json.loads(decode(data))
+    except ValueError:
+        from scanner.extract import text_pieces
+
+        yield from text_pieces(io.BytesIO(data), member, block_size)
+        return
+    texts, locations = [], []
+    for path, value in _leaves(document):
+        texts.append(value)
+        locations.append({"field": path})
+    if texts:
+        yield cells_piece(member, texts, locations)
+
+
+class _Html(HTMLParser):
+    """Text and the attribute values people hide personal data in, each with its source line."""
+
+    ATTRIBUTES = {"href", "title", "alt", "value", "content", "placeholder", "data-email", "data-phone"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.lines: list[int] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        for attribute, value in attrs:
+            if value and attribute in self.ATTRIBUTES:
+                for prefix in ("mailto:", "tel:", "callto:"):
+                    if value.lower().startswith(prefix):
+                        value = value[len(prefix) :].split("?", 1)[0]
+                self.texts.append(value)
+                self.lines.append(self.getpos()[0])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(self.skip - 1, 0)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip and data.strip():
+            line = self.getpos()[0]
+            for offset, piece in enumerate(data.split("\n")):
+                if piece.strip():
+                    self.texts.append(piece)
+                    self.lines.append(line + offset)
+
+
+def html_text(markup: str) -> str:
+    parser = _Html()
+    parser.feed(markup)
+    parser.close()
+    return "\n".join(parser.texts)
+
+
+def html(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    parser = _Html()
+    try:
+        parser.feed(decode(stream.read()))
+        parser.close()
+    except Exception as exc:  # html.parser is lenient; this is a safety net
+        yield Unreadable(member, f"unreadable HTML: {exc}")
+        return
+    if parser.texts:
+        lines = np.asarray(parser.lines, np.int64)
+        yield cells_piece(member, parser.texts, [{"line": int(n)} for n in lines])
