@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -35,12 +36,16 @@ def csv_pieces(
     """Line by line like text (so any size streams), with the column's header as ``field``."""
     head = decode(stream.read(65536))
     stream.seek(0)
-    sample = "\n".join(head.splitlines()[:50])
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if name.lower().endswith(".tsv") else ","
+    first = head.splitlines()[0] if head.splitlines() else ""
+    counts = {d: first.count(d) for d in ",;\t|"}
+    delimiter = (
+        max(counts, key=lambda d: counts[d])
+        if any(counts.values())
+        else ("\t" if name.lower().endswith(".tsv") else ",")
+    )
+    if sum(1 for n in counts.values() if n == counts[delimiter]) > 1:  # a tie: let the sniffer look at more rows
+        with contextlib.suppress(csv.Error):
+            delimiter = csv.Sniffer().sniff("\n".join(head.splitlines()[:50]), delimiters=",;\t|").delimiter
     lines = head.splitlines()
     header = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []
     has_header = bool(header) and all(h.strip() and not any(c.isdigit() for c in h) for h in header)
