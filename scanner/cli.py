@@ -12,6 +12,25 @@ from scanner import __version__
 FORMATS = ("table", "jsonl", "json", "csv", "parquet")
 
 
+class ByteSize(click.ParamType):
+    """A size such as ``500M`` or ``2G`` (K, M, G, T: powers of 1024) or plain bytes."""
+
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B")
+        factor = 1
+        if text and text[-1] in "KMGT":
+            factor = 1024 ** ("KMGT".index(text[-1]) + 1)
+            text = text[:-1]
+        try:
+            return int(float(text) * factor)
+        except ValueError:
+            self.fail(f"{value!r} is not a size like 500M or 2G", param, ctx)
+
+
 class HaravaError(click.ClickException):
     """A fatal error: printed as ``Error: …`` and, per the outside contract, exit status 2."""
 
@@ -103,6 +122,11 @@ def main() -> None:
     help="Report only findings scoring at least this.",
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (TOML).")
+@click.option(
+    "--max-file-size", type=ByteSize(), help="Report files larger than this (e.g. 500M, 2G) instead of reading them."
+)
+@click.option("--skip-hidden", is_flag=True, help="Leave out hidden files and folders (names starting with a dot).")
+@click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links (loops are detected and reported).")
 @click.option("--sample", type=click.IntRange(min=1), help="Databases: scan a random sample of N rows per table.")
 @click.option("--all-columns", is_flag=True, help="Databases: scan numeric, date and binary columns too (as text).")
 @click.option(
@@ -128,6 +152,9 @@ def scan(
     sample: int | None,
     all_columns: bool,
     statement_timeout: float,
+    max_file_size: int | None,
+    skip_hidden: bool,
+    follow_symlinks: bool,
 ) -> None:
     """Scan files, folders and databases for personal data.
 
@@ -144,7 +171,7 @@ def scan(
     from scanner.output import open_writer
     from scanner.scan import ScanOptions, run_database_scan, run_scan
     from scanner.sources.database import DatabaseError, DatabaseOptions
-    from scanner.sources.files import FileItem, walk
+    from scanner.sources.files import FileItem, WalkOptions, walk
 
     databases = [t for t in targets if is_database_url(t)]
     paths = [t for t in targets if not is_database_url(t)]
@@ -169,7 +196,8 @@ def scan(
     options = ScanOptions(
         key=key, entities=wanted, recognizer_files=files, show_values=show_values, min_score=min_score
     )
-    items = list(walk(paths, include, exclude))
+    walk_options = WalkOptions(include, exclude, max_file_size, skip_hidden, follow_symlinks)
+    items = list(walk(paths, walk_options))
     total = sum(i.size for i in items if isinstance(i, FileItem))
     writer, handle = open_writer(fmt, output)
     bar = _progress_bar(total, no_progress)

@@ -22,7 +22,7 @@ from scanner.extract import Skipped, Unreadable, extract
 from scanner.extract.text import BLOCK_SIZE
 from scanner.findings import FindingsBuilder, error_batch
 from scanner.sources.database import DatabaseOptions, redact, scan_database
-from scanner.sources.files import FileItem, Problem, describe_os_error, walk
+from scanner.sources.files import FileItem, Problem, WalkOptions, describe_os_error, walk
 
 TEXT_SUFFIXES = frozenset(
     {".txt", ".text", ".log", ".md", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xml", ".html", ".htm"}
@@ -167,8 +167,7 @@ def run_scan(
     options: ScanOptions,
     write: Callable[[pa.RecordBatch], None],
     *,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
+    walk_options: WalkOptions | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
@@ -177,7 +176,9 @@ def run_scan(
     """Scan every file under ``targets``; findings go to ``write`` as they are produced."""
     started = time.perf_counter()
     summary = Summary()
-    listing: Iterator[FileItem | Problem] = iter(items) if items is not None else walk(targets, include, exclude)
+    listing: Iterator[FileItem | Problem] = (
+        iter(items) if items is not None else walk(targets, walk_options or WalkOptions())
+    )
 
     def emit(batches: list[pa.RecordBatch], part: Summary) -> None:
         for batch in batches:

@@ -284,3 +284,28 @@ def test_json_lines_escape_every_string():
     decoded = [json.loads(line) for line in json_lines(batch).to_pylist()]
     assert decoded[0] == {**row, "location": {"line": 1, "column": 2}}
     assert decoded[1]["source"] == "plain"
+
+
+def test_walking_options_symlink_loops_hidden_and_size(tmp_path):
+    share = tmp_path / "share"
+    (share / "kansio" / ".piilo").mkdir(parents=True)
+    (share / "kansio" / "a.txt").write_text("puh. 040 123 4567\n")
+    (share / "kansio" / ".piilo" / "b.txt").write_text("hetu 131052-308T\n")
+    (share / "iso.txt").write_text("x" * 5000 + " a@example.fi\n")
+    (share / "kansio" / "takaisin").symlink_to(share, target_is_directory=True)  # a loop when followed
+    (share / "linkki.txt").symlink_to(share / "kansio" / "a.txt")
+
+    def entities(*options: str) -> tuple[list[tuple[str, str]], str]:
+        code, out, err = run("scan", str(share), "--format", "jsonl", "--no-progress", *options)
+        assert code == 0, err
+        return sorted((r["source"].removeprefix(str(share) + "/"), r["entity"] or r["error"]) for r in jsonl(out)), err
+
+    default, err = entities()
+    assert default == [("iso.txt", "EMAIL_ADDRESS"), ("kansio/.piilo/b.txt", "FI_PERSONAL_IDENTITY_CODE"),
+                       ("kansio/a.txt", "PHONE_NUMBER")]
+    assert "2 symbolic link (not followed)" in err
+    limited, err = entities("--skip-hidden", "--max-file-size", "1K")
+    assert limited == [("iso.txt", "too large (5014 bytes; --max-file-size is 1024)"), ("kansio/a.txt", "PHONE_NUMBER")]
+    followed, err = entities("--follow-symlinks")
+    assert ("linkki.txt", "PHONE_NUMBER") in followed
+    assert "symbolic link loop" in err and len(followed) == 4  # the link back up the tree is reported, not walked

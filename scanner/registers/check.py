@@ -21,6 +21,7 @@ from scanner.config import Config, RegisterConfig, is_database_url
 from scanner.registers.statement import Statement, parse_statement
 from scanner.scan import ScanOptions, Summary, run_database_scan, run_scan
 from scanner.sources.database import DatabaseError, DatabaseOptions, redact
+from scanner.sources.files import WalkOptions
 
 EXAMPLES_PER_ENTITY = 3
 
@@ -139,7 +140,13 @@ def run_check(
             continue
         result = SourceResult()
         result.summary = run_scan(
-            [source], options, result.add, exclude=config.exclude, workers=workers, progress=progress, on_error=on_error
+            [source],
+            options,
+            result.add,
+            walk_options=WalkOptions(exclude=tuple(config.exclude)),
+            workers=workers,
+            progress=progress,
+            on_error=on_error,
         )
         results[source] = result
 

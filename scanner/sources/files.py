@@ -46,27 +46,46 @@ def describe_os_error(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def walk(
-    targets: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
-) -> Iterator[FileItem | Problem]:
+@dataclass(frozen=True)
+class WalkOptions:
+    """How to walk a share (the ``harava scan`` options that apply to files)."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_file_size: int | None = None  # bytes; larger files are reported, not read
+    skip_hidden: bool = False  # dot-files and dot-folders
+    follow_symlinks: bool = False  # loops are detected and reported
+
+
+def walk(targets: Sequence[str], options: WalkOptions = WalkOptions()) -> Iterator[FileItem | Problem]:
     """Yield every file under ``targets`` in a stable (sorted) order, or why it is not scanned."""
     for target in targets:
         try:
-            info = os.lstat(target)
+            info = os.stat(target) if options.follow_symlinks else os.lstat(target)
         except OSError as exc:
             yield Problem(target, describe_os_error(exc))
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk_dir(target, "", include, exclude)
-        elif stat.S_ISREG(info.st_mode):
-            yield FileItem(target, target, info.st_size)
-        elif stat.S_ISLNK(info.st_mode):
-            yield Problem(target, "symbolic link (not followed)", "skipped")
+            yield from _walk_dir(target, "", options, {(info.st_dev, info.st_ino)})
         else:
-            yield Problem(target, "not a regular file", "skipped")
+            yield from _entry(target, info, options)
 
 
-def _walk_dir(root: str, rel: str, include: Sequence[str], exclude: Sequence[str]) -> Iterator[FileItem | Problem]:
+def _entry(display: str, info: os.stat_result, options: WalkOptions) -> Iterator[FileItem | Problem]:
+    if stat.S_ISREG(info.st_mode):
+        if options.max_file_size is not None and info.st_size > options.max_file_size:
+            yield Problem(display, f"too large ({info.st_size} bytes; --max-file-size is {options.max_file_size})")
+        else:
+            yield FileItem(display, display, info.st_size)
+    elif stat.S_ISLNK(info.st_mode):
+        yield Problem(display, "symbolic link (not followed)", "skipped")
+    else:
+        yield Problem(display, "not a regular file", "skipped")
+
+
+def _walk_dir(
+    root: str, rel: str, options: WalkOptions, ancestors: set[tuple[int, int]]
+) -> Iterator[FileItem | Problem]:
     folder = os.path.join(root, rel) if rel else root
     try:
         with os.scandir(folder) as it:
@@ -77,18 +96,21 @@ def _walk_dir(root: str, rel: str, include: Sequence[str], exclude: Sequence[str
     for entry in entries:
         child = f"{rel}/{entry.name}" if rel else entry.name
         display = os.path.join(root, child)
-        if exclude and _matches(child, exclude):
+        if (options.exclude and _matches(child, options.exclude)) or (
+            options.skip_hidden and entry.name.startswith(".")
+        ):
             continue
         try:
-            info = entry.stat(follow_symlinks=False)
+            info = entry.stat(follow_symlinks=options.follow_symlinks)
         except OSError as exc:
-            yield Problem(display, describe_os_error(exc))
+            reason = "broken symbolic link" if entry.is_symlink() else describe_os_error(exc)
+            yield Problem(display, reason)
             continue
-        if stat.S_ISLNK(info.st_mode):
-            yield Problem(display, "symbolic link (not followed)", "skipped")
-        elif stat.S_ISDIR(info.st_mode):
-            yield from _walk_dir(root, child, include, exclude)
-        elif not stat.S_ISREG(info.st_mode):
-            yield Problem(display, "not a regular file", "skipped")
-        elif not include or _matches(child, include):
-            yield FileItem(display, display, info.st_size)
+        if stat.S_ISDIR(info.st_mode):
+            identity = (info.st_dev, info.st_ino)
+            if identity in ancestors:  # a link back up the tree
+                yield Problem(display, "symbolic link loop (not followed again)", "skipped")
+                continue
+            yield from _walk_dir(root, child, options, ancestors | {identity})
+        elif not stat.S_ISREG(info.st_mode) or not options.include or _matches(child, options.include):
+            yield from _entry(display, info, options)
