@@ -301,8 +301,11 @@ def test_walking_options_symlink_loops_hidden_and_size(tmp_path):
         return sorted((r["source"].removeprefix(str(share) + "/"), r["entity"] or r["error"]) for r in jsonl(out)), err
 
     default, err = entities()
-    assert default == [("iso.txt", "EMAIL_ADDRESS"), ("kansio/.piilo/b.txt", "FI_PERSONAL_IDENTITY_CODE"),
-                       ("kansio/a.txt", "PHONE_NUMBER")]
+    assert default == [
+        ("iso.txt", "EMAIL_ADDRESS"),
+        ("kansio/.piilo/b.txt", "FI_PERSONAL_IDENTITY_CODE"),
+        ("kansio/a.txt", "PHONE_NUMBER"),
+    ]
     assert "2 symbolic link (not followed)" in err
     limited, err = entities("--skip-hidden", "--max-file-size", "1K")
     assert limited == [("iso.txt", "too large (5014 bytes; --max-file-size is 1024)"), ("kansio/a.txt", "PHONE_NUMBER")]

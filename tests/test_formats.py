@@ -276,3 +276,100 @@ def test_nesting_deeper_than_the_limit(tmp_path):
     found, errors, _ = scan(tmp_path / "syva.zip")
     assert found == []
     assert len(errors) == 1 and "nested deeper than 5" in errors[0][1]
+
+
+def test_parquet_and_feather_column_by_column(tmp_path):
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "id": [1, 2, 3],
+            "email": ["a@example.fi", None, "c@example.fi"],
+            "note": pa.array(["", "puh. 040 123 4567", "ei mitään"]).dictionary_encode(),
+            "amount": [1.5, 2.0, 3.25],
+        }
+    )
+    pq.write_table(table, tmp_path / "asiakkaat.parquet", row_group_size=2)
+    feather.write_feather(table, tmp_path / "asiakkaat.feather")
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--show-values", "--no-progress")
+    assert code == 0, err
+    found = sorted(
+        (Path(r["source"]).suffix, json.dumps(r["location"], sort_keys=True), r["value"]) for r in jsonl(out)
+    )
+    expected = [
+        (loc(row=1, field="email"), "a@example.fi"),
+        (loc(row=3, field="email"), "c@example.fi"),
+        (loc(row=2, field="note"), "040 123 4567"),
+    ]
+    assert found == sorted([(".parquet", *e) for e in expected] + [(".feather", *e) for e in expected])
+
+
+def _odf(kind: str, body: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), f"application/vnd.oasis.opendocument.{kind}")
+        archive.writestr(
+            "content.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+                ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+                ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+                ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
+                f"<office:body>{body}</office:body></office:document-content>"
+            ),
+        )
+    return buffer.getvalue()
+
+
+def test_opendocument_text_and_spreadsheet(tmp_path):
+    (tmp_path / "muistio.odt").write_bytes(
+        _odf("text", ("<office:text><text:h>Muistio</text:h><text:p>Soita: 040 123 4567</text:p></office:text>"))
+    )
+    (tmp_path / "lista.ods").write_bytes(
+        _odf(
+            "spreadsheet",
+            (
+                '<office:spreadsheet><table:table table:name="Jäsenet">'
+                "<table:table-row><table:table-cell><text:p>nimi</text:p></table:table-cell>"
+                "<table:table-cell><text:p>hetu</text:p></table:table-cell></table:table-row>"
+                '<table:table-row><table:table-cell table:number-columns-repeated="1"><text:p>Aino</text:p></table:table-cell>'
+                "<table:table-cell><text:p>131052-308T</text:p></table:table-cell></table:table-row>"
+                "</table:table></office:spreadsheet>"
+            ),
+        )
+    )
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--show-values", "--no-progress")
+    assert code == 0, err
+    found = sorted(
+        (Path(r["source"]).name, r["member"] or "", json.dumps(r["location"], sort_keys=True), r["value"])
+        for r in jsonl(out)
+    )
+    assert found == sorted(
+        [
+            ("muistio.odt", "", loc(paragraph=2), "040 123 4567"),
+            ("lista.ods", "Jäsenet", loc(row=2, column="B"), "131052-308T"),
+        ]
+    )
+
+
+def test_mbox_messages_are_members(tmp_path):
+    first, second = EmailMessage(), EmailMessage()
+    first["From"], first["Subject"] = "a@example.fi", "1"
+    first.set_content("hetu 131052-308T\nFrom here on the line starts with From\n")
+    second["From"], second["Subject"] = "b@example.fi", "2"
+    second.set_content("puh. 040 123 4567\n")
+    mailbox = b"".join(
+        b"From sender@example.fi Mon Nov 23 04:00:00 2026\n" + bytes(m).replace(b"\nFrom ", b"\n>From ") + b"\n"
+        for m in (first, second)
+    )
+    (tmp_path / "saapuneet.mbox").write_bytes(mailbox)
+    found, errors, _ = scan(tmp_path / "saapuneet.mbox")
+    assert errors == []
+    assert sorted((m, e, v) for m, _, e, v in found) == [
+        ("message 1", EMAIL, "a@example.fi"),
+        ("message 1", HETU, "131052-308T"),
+        ("message 2", EMAIL, "b@example.fi"),
+        ("message 2", PHONE, "040 123 4567"),
+    ]

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute
 
 from detectors.base import concat
 from scanner.extract.text import BLOCK_SIZE, iter_line_batches, looks_binary
@@ -93,6 +94,30 @@ def cells_piece(member: str | None, texts: list[str], locations: list[dict]) -> 
     return Piece(member, pa.array(texts, pa.large_string()), locate, sum(len(t) for t in texts))
 
 
+def columns_piece(member: str | None, columns: dict[str, pa.Array], offset: int = 0) -> Piece | None:
+    """Text columns of a table (Parquet, Arrow): the non-null cells of all columns in one array, located
+    by ``{"row": …, "field": column}`` — built with Arrow kernels, no Python per cell."""
+    pieces, rows, owners = [], [], []
+    names = list(columns)
+    for index, name in enumerate(names):
+        values = columns[name]
+        present = np.flatnonzero(pa.compute.is_valid(values).to_numpy(zero_copy_only=False))
+        pieces.append(pa.compute.cast(values.take(pa.array(present)), pa.large_string()))
+        rows.append(present + offset + 1)
+        owners.append(np.full(len(present), index, np.int64))
+    if not pieces:
+        return None
+    cells = pa.concat_arrays(pieces)
+    row = np.concatenate(rows)
+    owner = np.concatenate(owners)
+    field = pa.array([json.dumps(n, ensure_ascii=False) for n in names], pa.large_string())
+
+    def locate(group) -> pa.Array:
+        return concat('{"row": ', pa.array(row[group.row]), ', "field": ', field.take(pa.array(owner[group.row])), "}")
+
+    return Piece(member, cells, locate, cells.nbytes)
+
+
 def text_pieces(stream: BinaryIO, member: str | None, block_size: int = BLOCK_SIZE) -> Iterator[Piece]:
     for batch in iter_line_batches(stream, block_size):
         yield Piece(member, batch.lines, line_locate(batch.line_no, batch.col0), batch.nbytes)
@@ -102,9 +127,17 @@ def _kind(head: bytes, name: str) -> str:
     lower = name.lower()
     suffix = lower.rsplit(".", 1)[-1] if "." in lower.rsplit("/", 1)[-1] else ""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if head[30:38] == b"mimetype" and b"opendocument" in head[38:120]:
+            return "odf"
         return {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx"}.get(suffix, "zip")
     if head.startswith(b"%PDF-"):
         return "pdf"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"ARROW1") or suffix in ("feather", "arrow", "ipc"):
+        return "arrow"
+    if head.startswith(b"From ") and b"\n" in head and suffix in ("mbox", "mbx", ""):
+        return "mbox"
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
     if head.startswith(b"BZh"):
@@ -179,7 +212,8 @@ def extract(
         "csv": structured.csv_pieces,
         "jsonl": structured.jsonl,
         "json": structured.json_document,
-        "html": structured.html,
+        "html": structured.html, "parquet": structured.parquet, "arrow": structured.arrow_ipc,
+        "odf": documents.odf, "mbox": mail.mbox,
     }
     if kind in handler:
         yield from handler[kind](stream, name, member, depth, limits, budget, block_size)

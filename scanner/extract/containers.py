@@ -99,7 +99,7 @@ def _seekable_member(
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
     from scanner.extract import _kind
 
-    if _kind(head, name) in ("zip", "xlsx", "docx", "pdf"):
+    if _kind(head, name) in ("zip", "xlsx", "docx", "pdf", "odf", "parquet", "arrow"):
         if size > limits.max_member:
             yield Unreadable(path, f"too large to open inside an archive ({size} bytes)")
             return

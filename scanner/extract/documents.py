@@ -134,3 +134,64 @@ def pdf(
             )
     if pages and not any_text:
         yield Unreadable(member, "PDF has no text layer (a scanned document?); its images were not read")
+
+
+_ODF = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
+_TEXT, _TABLE = _ODF % "text", _ODF % "table"
+
+
+def odf(stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget,
+        block_size: int) -> Iterator[Output]:
+    """OpenDocument text (.odt: paragraphs and headings) and spreadsheets (.ods: every text cell, the
+    sheet as ``member``), read from ``content.xml`` as it streams."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    try:
+        archive = zipfile.ZipFile(_seekable(stream))
+        content = archive.open("content.xml")
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        yield Unreadable(member, f"corrupt OpenDocument file: {exc}")
+        return
+    texts: list[str] = []
+    locations: list[dict] = []
+    sheet: str | None = None
+    row = column = paragraph = 0
+    try:
+        for event, element in iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == f"{_TABLE}table":
+                    sheet, row = element.get(f"{_TABLE}name"), 0
+                elif tag == f"{_TABLE}table-row":
+                    row, column = row + 1, 0
+                continue
+            if tag == f"{_TABLE}table-cell" or tag == f"{_TABLE}covered-table-cell":
+                column += 1
+                text = "\n".join("".join(p.itertext()) for p in element.iter(f"{_TEXT}p")).strip()
+                if text:
+                    texts.append(text)
+                    locations.append({"sheet": sheet, "row": row, "column": get_column_letter(column)})
+                column += int(element.get(f"{_TABLE}number-columns-repeated", "1")) - 1
+                element.clear()
+            elif tag in (f"{_TEXT}p", f"{_TEXT}h") and sheet is None:
+                paragraph += 1
+                text = "".join(element.itertext()).strip()
+                if text:
+                    texts.append(text)
+                    locations.append({"paragraph": paragraph})
+            elif tag == f"{_TABLE}table":
+                sheet = None
+    except ParseError as exc:
+        yield Unreadable(member, f"corrupt OpenDocument content: {exc}")
+        return
+    finally:
+        archive.close()
+    by_sheet: dict[str | None, tuple[list[str], list[dict]]] = {}
+    for text, location in zip(texts, locations, strict=True):
+        part = location.pop("sheet", None)
+        bucket = by_sheet.setdefault(part, ([], []))
+        bucket[0].append(text)
+        bucket[1].append(location)
+    for part, (part_texts, part_locations) in by_sheet.items():
+        yield cells_piece(join(member, part) if part else member, part_texts, part_locations)

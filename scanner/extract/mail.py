@@ -61,3 +61,22 @@ def eml(
             yield Piece(
                 member, batch.lines, line_locate(batch.line_no, batch.col0, f', "part": {number}'), batch.nbytes
             )
+
+
+def mbox(stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget,
+         block_size: int) -> Iterator[Output]:
+    """A mailbox: messages split at their ``From `` lines, each read as e-mail (member ``message N``)."""
+    number, lines = 0, []
+
+    def flush() -> Iterator[Output]:
+        if lines:
+            yield from eml(io.BytesIO(b"".join(lines)), name, join(member, f"message {number}"), depth, limits,
+                           budget, block_size)
+
+    for line in stream:
+        if line.startswith(b"From ") and (not lines or lines[-1] in (b"\n", b"\r\n")):
+            yield from flush()
+            number, lines = number + 1, []
+            continue
+        lines.append(line[1:] if line.startswith(b">From ") else line)
+    yield from flush()
