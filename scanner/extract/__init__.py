@@ -212,8 +212,11 @@ def extract(
         "csv": structured.csv_pieces,
         "jsonl": structured.jsonl,
         "json": structured.json_document,
-        "html": structured.html, "parquet": structured.parquet, "arrow": structured.arrow_ipc,
-        "odf": documents.odf, "mbox": mail.mbox,
+        "html": structured.html,
+        "parquet": structured.parquet,
+        "arrow": structured.arrow_ipc,
+        "odf": documents.odf,
+        "mbox": mail.mbox,
     }
     if kind in handler:
         yield from handler[kind](stream, name, member, depth, limits, budget, block_size)

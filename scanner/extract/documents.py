@@ -140,8 +140,9 @@ _ODF = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
 _TEXT, _TABLE = _ODF % "text", _ODF % "table"
 
 
-def odf(stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget,
-        block_size: int) -> Iterator[Output]:
+def odf(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
     """OpenDocument text (.odt: paragraphs and headings) and spreadsheets (.ods: every text cell, the
     sheet as ``member``), read from ``content.xml`` as it streams."""
     import zipfile

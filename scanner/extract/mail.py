@@ -63,15 +63,17 @@ def eml(
             )
 
 
-def mbox(stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget,
-         block_size: int) -> Iterator[Output]:
+def mbox(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
     """A mailbox: messages split at their ``From `` lines, each read as e-mail (member ``message N``)."""
     number, lines = 0, []
 
     def flush() -> Iterator[Output]:
         if lines:
-            yield from eml(io.BytesIO(b"".join(lines)), name, join(member, f"message {number}"), depth, limits,
-                           budget, block_size)
+            yield from eml(
+                io.BytesIO(b"".join(lines)), name, join(member, f"message {number}"), depth, limits, budget, block_size
+            )
 
     for line in stream:
         if line.startswith(b"From ") and (not lines or lines[-1] in (b"\n", b"\r\n")):

@@ -184,8 +184,9 @@ def _text_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
     return out
 
 
-def parquet(stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget,
-            block_size: int) -> Iterator[Output]:
+def parquet(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
     """Column by column, batch by batch: the cells go to the engine as the Arrow arrays they are."""
     import pyarrow.parquet as pq
 
@@ -201,8 +202,9 @@ def parquet(stream: BinaryIO, name: str, member: str | None, depth: int, limits:
         yield Unreadable(member, f"corrupt Parquet file: {exc}")
 
 
-def arrow_ipc(stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget,
-              block_size: int) -> Iterator[Output]:
+def arrow_ipc(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
     """Feather v2 / Arrow IPC files (and streams)."""
     import pyarrow.ipc as ipc
 
