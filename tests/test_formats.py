@@ -245,7 +245,7 @@ def test_bad_inputs_are_reported_and_the_scan_completes(tmp_path):
     (tmp_path / "rikki.xlsx").write_bytes(xlsx_bytes()[:300])
     (tmp_path / "rikki.pdf").write_bytes(b"%PDF-1.4\n garbage")
     (tmp_path / "rikki.gz").write_bytes(gzip.compress(b"a@example.fi\n" * 1000)[:40])
-    (tmp_path / "arkisto.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + b"\0" * 30)
+    (tmp_path / "arkisto.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + b"\0" * 30)  # truncated
     (tmp_path / "vanha.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 30)
     (tmp_path / "ok.txt").write_text("puh. 040 123 4567\n")
     code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--no-progress")
@@ -258,7 +258,7 @@ def test_bad_inputs_are_reported_and_the_scan_completes(tmp_path):
     assert reasons[("rikki.xlsx", None)].startswith("corrupt spreadsheet")
     assert reasons[("rikki.pdf", None)].startswith("corrupt PDF")
     assert reasons[("rikki.gz", "rikki")].startswith("corrupt")
-    assert reasons[("arkisto.7z", None)] == "unsupported format: 7z archive"
+    assert reasons[("arkisto.7z", None)].startswith("corrupt 7z archive")
     assert reasons[("vanha.doc", None)].startswith("unsupported format: legacy Office")
     assert [Path(r["source"]).name for r in rows if not r["error"]] == ["ok.txt"]
     assert "Could not read 8 items" in err
@@ -373,3 +373,61 @@ def test_mbox_messages_are_members(tmp_path):
         ("message 2", EMAIL, "b@example.fi"),
         ("message 2", PHONE, "040 123 4567"),
     ]
+
+
+def test_pptx_xls_rtf(tmp_path):
+    import xlwt
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Yhteyshenkilö: aino@example.fi"
+    table = slide.shapes.add_table(1, 2, Inches(1), Inches(2), Inches(4), Inches(1)).table
+    table.cell(0, 1).text = "040 123 4567"
+    slide.notes_slide.notes_text_frame.text = "hetu 131052-308T"
+    deck.save(tmp_path / "esitys.pptx")
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Jäsenet")
+    for column, value in enumerate(["nimi", "hetu"]):
+        sheet.write(0, column, value)
+    sheet.write(1, 0, "Aino")
+    sheet.write(1, 1, "131052-308T")
+    sheet.write(2, 1, 12345)
+    book.save(str(tmp_path / "vanha.xls"))
+
+    (tmp_path / "kirje.rtf").write_text(r"{\rtf1\ansi {\b Hei!}\par Soita 050 765 4321.\par}", "ascii")
+
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--show-values", "--no-progress")
+    assert code == 0, err
+    found = sorted(
+        (Path(r["source"]).name, r["member"] or "", json.dumps(r["location"], sort_keys=True), r["value"])
+        for r in jsonl(out)
+    )
+    shape = json.loads(next(f for f in found if f[3] == "040 123 4567")[2])["shape"]
+    assert found == sorted(
+        [
+            ("esitys.pptx", "", loc(slide=1, shape="Title 1"), "aino@example.fi"),
+            ("esitys.pptx", "", loc(slide=1, shape=shape, row=1, cell=2), "040 123 4567"),
+            ("esitys.pptx", "", loc(slide=1, notes=True), "131052-308T"),
+            ("vanha.xls", "Jäsenet", loc(row=2, column="B", field="hetu"), "131052-308T"),
+            ("kirje.rtf", "", loc(line=2, column=7), "050 765 4321"),
+        ]
+    )
+
+
+def test_7z_archives_plain_and_encrypted(tmp_path):
+    import py7zr
+
+    with py7zr.SevenZipFile(tmp_path / "arkisto.7z", "w") as archive:
+        archive.writestr("hetu 131052-308T\n", "kansio/muistio.txt")
+    with py7zr.SevenZipFile(tmp_path / "salattu.7z", "w", password="salasana") as archive:
+        archive.writestr("hetu 131052-308T\n", "salaisuus.txt")
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--show-values", "--no-progress")
+    assert code == 0, err
+    rows = jsonl(out)
+    assert [(Path(r["source"]).name, r["member"], r["value"]) for r in rows if not r["error"]] == [
+        ("arkisto.7z", "kansio/muistio.txt", "131052-308T")
+    ]
+    assert [(Path(r["source"]).name, r["error"]) for r in rows if r["error"]] == [("salattu.7z", "encrypted")]

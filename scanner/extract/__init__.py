@@ -129,7 +129,7 @@ def _kind(head: bytes, name: str) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if head[30:38] == b"mimetype" and b"opendocument" in head[38:120]:
             return "odf"
-        return {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx"}.get(suffix, "zip")
+        return {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx", "pptx": "pptx"}.get(suffix, "zip")
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PAR1"):
@@ -147,9 +147,11 @@ def _kind(head: bytes, name: str) -> str:
     if len(head) > 262 and head[257:262] == b"ustar":
         return "tar"
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return "unsupported:7z archive"
+        return "7z"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "unsupported:legacy Office or Outlook file (OLE2: .doc/.xls/.msg)"
+        return "xls" if suffix == "xls" else "unsupported:legacy Office or Outlook file (OLE2: .doc/.msg)"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
     if suffix in ("csv", "tsv"):
         return "csv"
     if suffix in ("jsonl", "ndjson"):
@@ -198,7 +200,7 @@ def extract(
     if kind == "binary":
         yield Skipped(member, "binary file")
         return
-    if kind in ("zip", "tar", "gzip", "bzip2", "xz"):
+    if kind in ("zip", "tar", "gzip", "bzip2", "xz", "7z"):
         if depth >= limits.max_depth:
             yield Unreadable(member, f"nested deeper than {limits.max_depth} containers")
             return
@@ -216,6 +218,9 @@ def extract(
         "parquet": structured.parquet,
         "arrow": structured.arrow_ipc,
         "odf": documents.odf,
+        "pptx": documents.pptx,
+        "xls": documents.xls,
+        "rtf": documents.rtf,
         "mbox": mail.mbox,
     }
     if kind in handler:

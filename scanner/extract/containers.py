@@ -99,7 +99,7 @@ def _seekable_member(
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
     from scanner.extract import _kind
 
-    if _kind(head, name) in ("zip", "xlsx", "docx", "pdf", "odf", "parquet", "arrow"):
+    if _kind(head, name) in ("zip", "xlsx", "docx", "pptx", "xls", "pdf", "odf", "parquet", "arrow", "7z"):
         if size > limits.max_member:
             yield Unreadable(path, f"too large to open inside an archive ({size} bytes)")
             return
@@ -172,7 +172,49 @@ def _size(stream: BinaryIO) -> int:
         return 0
 
 
+def seven_zip_members(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """7z archives (py7zr): members within the same limits; an encrypted archive is reported."""
+    import py7zr
+
+    try:
+        archive = py7zr.SevenZipFile(stream)
+    except py7zr.exceptions.PasswordRequired:
+        yield Unreadable(member, "encrypted")
+        return
+    except (py7zr.exceptions.Bad7zFile, py7zr.exceptions.ArchiveError, OSError, EOFError) as exc:
+        yield Unreadable(member, f"corrupt 7z archive: {exc}")
+        return
+    with archive:
+        if archive.needs_password():
+            yield Unreadable(member, "encrypted")
+            return
+        files = [f for f in archive.list() if not f.is_directory]
+        if (stop := _members(limits, len(files), member)) is not None:
+            yield stop
+            return
+        total = sum(f.uncompressed for f in files)
+        if not budget.take(total):
+            yield Unreadable(member, "unpacks to more than the limits allow (a compression bomb?)")
+            return
+        packed = max(sum(f.compressed or 0 for f in files), 1)
+        if total / packed > limits.max_ratio:
+            yield Unreadable(member, f"compression ratio over {limits.max_ratio}:1 (a 7z bomb?)")
+            return
+        factory = py7zr.io.BytesIOFactory(limits.max_member)
+        try:
+            archive.extractall(factory=factory)
+        except (py7zr.exceptions.ArchiveError, OSError, EOFError, ValueError) as exc:
+            yield Unreadable(member, f"corrupt 7z archive: {exc}")
+            return
+        for path, data in sorted(factory.products.items()):
+            data.seek(0)
+            yield from _nested(data, path, join(member, path), depth, limits, budget, block_size)
+
+
 EXTRACTORS = {
+    "7z": seven_zip_members,
     "zip": zip_members,
     "tar": tar_members,
     "gzip": _compressed(lambda s: gzip.GzipFile(fileobj=s), (".gz", ".tgz")),

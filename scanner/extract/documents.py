@@ -196,3 +196,80 @@ def odf(
         bucket[1].append(location)
     for part, (part_texts, part_locations) in by_sheet.items():
         yield cells_piece(join(member, part) if part else member, part_texts, part_locations)
+
+
+def pptx(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Text of every shape, table cell and speaker note of every slide."""
+    from pptx import Presentation
+
+    try:
+        presentation = Presentation(_seekable(stream))
+    except Exception as exc:
+        yield Unreadable(member, f"corrupt or encrypted presentation: {type(exc).__name__}: {exc}")
+        return
+    texts: list[str] = []
+    locations: list[dict] = []
+    for number, slide in enumerate(presentation.slides, start=1):
+        for shape in slide.shapes:
+            if shape.has_text_frame and shape.text_frame.text.strip():
+                texts.append(shape.text_frame.text)
+                locations.append({"slide": number, "shape": shape.name})
+            if getattr(shape, "has_table", False) and shape.has_table:
+                for r, row in enumerate(shape.table.rows, start=1):
+                    for c, cell in enumerate(row.cells, start=1):
+                        if cell.text.strip():
+                            texts.append(cell.text)
+                            locations.append({"slide": number, "shape": shape.name, "row": r, "cell": c})
+        if slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip():
+            texts.append(slide.notes_slide.notes_text_frame.text)
+            locations.append({"slide": number, "notes": True})
+    if texts:
+        yield cells_piece(member, texts, locations)
+
+
+def xls(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Legacy Excel (.xls, BIFF) with xlrd: every text cell, the sheet as ``member``."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=stream.read(), on_demand=True)
+    except Exception as exc:
+        reason = "encrypted" if "encrypt" in str(exc).lower() else f"corrupt .xls file: {type(exc).__name__}: {exc}"
+        yield Unreadable(member, reason)
+        return
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        header = {c: str(v).strip() for c, v in enumerate(sheet.row_values(0))} if sheet.nrows else {}
+        texts, locations = [], []
+        for r in range(sheet.nrows):
+            for c, cell in enumerate(sheet.row(r)):
+                if cell.ctype == xlrd.XL_CELL_TEXT and cell.value.strip():
+                    location = {"row": r + 1, "column": get_column_letter(c + 1)}
+                    if r and header.get(c):
+                        location["field"] = header[c]
+                    texts.append(cell.value)
+                    locations.append(location)
+        if texts:
+            yield cells_piece(join(member, sheet.name), texts, locations)
+        book.unload_sheet(index)
+
+
+def rtf(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Rich Text Format: control words stripped, then line by line."""
+    from striprtf.striprtf import rtf_to_text
+
+    from scanner.extract.text import decode
+
+    try:
+        text = rtf_to_text(decode(stream.read()), errors="ignore")
+    except Exception as exc:
+        yield Unreadable(member, f"corrupt RTF: {type(exc).__name__}: {exc}")
+        return
+    for batch in iter_line_batches(io.BytesIO(text.encode("utf-8")), block_size):
+        yield Piece(member, batch.lines, line_locate(batch.line_no, batch.col0), batch.nbytes)
