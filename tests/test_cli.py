@@ -195,16 +195,23 @@ def test_unreadable_items_are_reported_and_the_scan_goes_on(tmp_path, monkeypatc
     (share / "gone.txt").symlink_to(share / "missing.txt")
     real_open = os.open
 
+    (share / "gone-soon.txt").write_text("hetu 131052-308T\n")
+
     def guarded_open(path, flags, *args):
         if str(path).endswith("locked.txt"):
             raise PermissionError(13, "Permission denied", str(path))
+        if str(path).endswith("gone-soon.txt"):  # deleted between the walk and the read
+            raise FileNotFoundError(2, "No such file or directory", str(path))
         return real_open(path, flags, *args)
 
     monkeypatch.setattr(os, "open", guarded_open)
     code, out, err = run("scan", str(share), "--format", "jsonl", "--no-progress")
     assert code == 0
     rows = jsonl(out)
-    assert [(Path(r["source"]).name, r["error"]) for r in rows if r["error"]] == [("locked.txt", "permission denied")]
+    assert [(Path(r["source"]).name, r["error"]) for r in rows if r["error"]] == [
+        ("gone-soon.txt", "vanished during the scan"),
+        ("locked.txt", "permission denied"),
+    ]
     assert [r["entity"] for r in rows if not r["error"]] == ["PHONE_NUMBER"]
     assert "locked.txt: permission denied" in err
     assert "1 symbolic link (not followed)" in err

@@ -431,3 +431,63 @@ def test_7z_archives_plain_and_encrypted(tmp_path):
         ("arkisto.7z", "kansio/muistio.txt", "131052-308T")
     ]
     assert [(Path(r["source"]).name, r["error"]) for r in rows if r["error"]] == [("salattu.7z", "encrypted")]
+
+
+def _samples(tmp_path: Path) -> dict[str, bytes]:
+    """One valid file of every binary format, made with the same helpers as above."""
+    import py7zr
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+    import xlwt
+    from pptx import Presentation
+
+    table = pa.table({"email": ["a@example.fi"] * 50})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    samples = {"parquet": buffer.getvalue()}
+    buffer = io.BytesIO()
+    feather.write_feather(table, buffer)
+    samples["feather"] = buffer.getvalue()
+    samples["xlsx"], samples["docx"], samples["eml"] = xlsx_bytes(), docx_bytes(), mail_bytes()
+    samples["pdf"] = _pdf(["hetu 131052-308T"] * 20)
+    samples["odt"] = _odf("text", "<office:text>" + "<text:p>040 123 4567</text:p>" * 30 + "</office:text>")
+    deck = Presentation()
+    deck.slides.add_slide(deck.slide_layouts[5]).shapes.title.text = "a@example.fi"
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    samples["pptx"] = buffer.getvalue()
+    book = xlwt.Workbook()
+    book.add_sheet("A").write(0, 0, "a@example.fi")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    samples["xls"] = buffer.getvalue()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:bz2") as archive:
+        data = b"a@example.fi\n" * 1000
+        info = tarfile.TarInfo("a.txt")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    samples["tar.bz2"] = buffer.getvalue()
+    with py7zr.SevenZipFile(tmp_path / "x.7z", "w") as archive:
+        archive.writestr(b"a@example.fi\n" * 1000, "a.txt")
+    samples["7z"] = (tmp_path / "x.7z").read_bytes()
+    (tmp_path / "x.7z").unlink()
+    return samples
+
+
+def test_every_format_truncated_is_reported_never_crashes(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    samples = _samples(tmp_path)
+    for suffix, data in samples.items():
+        (share / f"rikki.{suffix}").write_bytes(data[: max(len(data) // 3, 40)])
+        (share / f"ehja.{suffix}").write_bytes(data)
+    code, out, err = run("scan", str(share), "--format", "jsonl", "--no-progress")
+    assert code == 0, err
+    rows = jsonl(out)
+    intact = {Path(r["source"]).name for r in rows if not r["error"] and Path(r["source"]).name.startswith("ehja")}
+    assert intact == {f"ehja.{s}" for s in samples}  # every intact file yields findings
+    broken = {Path(r["source"]).name for r in rows if r["error"]}
+    assert {f"rikki.{s}" for s in samples} - {"rikki.eml"} <= broken  # a cut e-mail may still parse
+    assert all(r["error"] and len(r["error"]) > 5 for r in rows if r["error"])

@@ -236,7 +236,8 @@ def xls(
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=stream.read(), on_demand=True)
+        # xlrd writes its warnings to standard output unless given somewhere else to write them
+        book = xlrd.open_workbook(file_contents=stream.read(), on_demand=True, logfile=io.StringIO())
     except Exception as exc:
         reason = "encrypted" if "encrypt" in str(exc).lower() else f"corrupt .xls file: {type(exc).__name__}: {exc}"
         yield Unreadable(member, reason)
