@@ -85,6 +85,15 @@ def _progress_bar(total: int | None, no_progress: bool):
     )
 
 
+recognizers_option = click.option(
+    "--recognizers",
+    "recognizer_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A Presidio YAML recognizer file to load as well (repeatable).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="harava")
 def main() -> None:
@@ -107,13 +116,7 @@ def main() -> None:
     help="Worker processes for files; parallel tables for databases.",
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
-@click.option(
-    "--recognizers",
-    "recognizer_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="A Presidio YAML recognizer file to load as well (repeatable).",
-)
+@recognizers_option
 @click.option(
     "--min-score",
     type=click.FloatRange(0, 1),
@@ -226,13 +229,7 @@ def scan(
 
 
 @main.command()
-@click.option(
-    "--recognizers",
-    "recognizer_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="A Presidio YAML recognizer file to load as well (repeatable).",
-)
+@recognizers_option
 def detectors(recognizer_files: tuple[str, ...]) -> None:
     """List the installed detectors: built-in, plug-ins and YAML files."""
     from detectors import DetectorLoadError, load_detectors

@@ -66,13 +66,14 @@ def csv_pieces(
         yield Piece(member, texts, locate, batch.nbytes)
 
 
-def _leaves(value: object, path: str = "") -> Iterator[tuple[str, str]]:
+def json_leaves(value: object, path: str = "") -> Iterator[tuple[str, str]]:
+    """(key path, text) of every scalar in a JSON document: ``user.emails[0]``."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+            yield from json_leaves(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
+            yield from json_leaves(item, f"{path}[{index}]")
     elif value is not None and not isinstance(value, bool):
         yield path, str(value)
 
@@ -87,7 +88,7 @@ def jsonl(
             if not line or not line.strip():
                 continue
             try:
-                leaves = list(_leaves(json.loads(line)))
+                leaves = list(json_leaves(json.loads(line)))
             except ValueError:
                 leaves = [("", line)]
             for path, value in leaves:
@@ -110,7 +111,7 @@ def json_document(
         yield from text_pieces(io.BytesIO(data), member, block_size)
         return
     texts, locations = [], []
-    for path, value in _leaves(document):
+    for path, value in json_leaves(document):
         texts.append(value)
         locations.append({"field": path})
     if texts:
@@ -184,6 +185,15 @@ def _text_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
     return out
 
 
+def _table_pieces(batches: Iterator[pa.RecordBatch], member: str | None) -> Iterator[Output]:
+    offset = 0
+    for batch in batches:
+        piece = columns_piece(member, _text_columns(batch), offset)
+        if piece is not None:
+            yield piece
+        offset += batch.num_rows
+
+
 def parquet(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -191,13 +201,7 @@ def parquet(
     import pyarrow.parquet as pq
 
     try:
-        reader = pq.ParquetFile(stream)
-        offset = 0
-        for batch in reader.iter_batches(batch_size=65_536):
-            piece = columns_piece(member, _text_columns(batch), offset)
-            if piece is not None:
-                yield piece
-            offset += batch.num_rows
+        yield from _table_pieces(pq.ParquetFile(stream).iter_batches(batch_size=65_536), member)
     except (pa.ArrowException, OSError) as exc:
         yield Unreadable(member, f"corrupt Parquet file: {exc}")
 
@@ -215,11 +219,6 @@ def arrow_ipc(
         except pa.ArrowInvalid:
             stream.seek(0)
             batches = iter(ipc.open_stream(stream))
-        offset = 0
-        for batch in batches:
-            piece = columns_piece(member, _text_columns(batch), offset)
-            if piece is not None:
-                yield piece
-            offset += batch.num_rows
+        yield from _table_pieces(batches, member)
     except (pa.ArrowException, OSError) as exc:
         yield Unreadable(member, f"corrupt Arrow/Feather file: {exc}")

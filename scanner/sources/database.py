@@ -36,6 +36,7 @@ from sqlalchemy.engine import URL, make_url
 
 from detectors.base import concat
 from scanner.engine import Hits
+from scanner.extract.structured import json_leaves
 from scanner.findings import FindingsBuilder, error_batch, json_literals
 
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
@@ -302,17 +303,6 @@ def _sample_sql(engine: sa.Engine, table: Table, columns: str, quoted: str, samp
     return f"SELECT {columns} FROM {quoted} ORDER BY {random} LIMIT {sample}", f"ORDER BY {random} LIMIT {sample}"
 
 
-def _json_leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _json_leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _json_leaves(item, f"{path}[{index}]")
-    elif value is not None and not isinstance(value, bool):
-        yield path, str(value)
-
-
 @dataclass
 class TableResult:
     table: str
@@ -449,7 +439,7 @@ def _scan_batch(
                     document = json.loads(cell) if isinstance(cell, str) else cell
                 except ValueError:
                     document = cell
-                for path, leaf in _json_leaves(document):
+                for path, leaf in json_leaves(document):
                     leaves.append(leaf)
                     parents.append(row)
                     paths.append(path)
