@@ -161,14 +161,3 @@ def digits_value(matrix: np.ndarray, columns: Iterable[int]) -> np.ndarray:
     for column in columns:
         value = value * 10 + (matrix[:, column].astype(np.int64) - 48)
     return value
-
-
-def mask_digits(value: str, keep_start: int, keep_end: int) -> str:
-    """Replace the digits of ``value`` with ``*`` except the first and last few; keep punctuation.
-
-    >>> mask_digits('040 123 4567', 3, 2)
-    '040 *** **67'
-    """
-    positions = [i for i, ch in enumerate(value) if ch.isdigit()]
-    hidden = set(positions[keep_start : len(positions) - keep_end if keep_end else None])
-    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))

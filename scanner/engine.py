@@ -21,6 +21,7 @@ own per-text ``analyze``; their results are merged with overlaps resolved by sco
 
 from __future__ import annotations
 
+import itertools
 import re as std_re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -285,22 +286,14 @@ class Engine:
             id(a): np.array([i for i, s in enumerate(self.slots) if s.adapter is a], np.int64) for a in self.adapters
         }
         self._slot_score = np.array([s.score for s in self.slots], np.float64)
-        # Consecutive slots of one detector (or all guards) are identified together.
-        self._slot_groups: list[tuple[object, str, list[int]]] = []
-        for index, slot in enumerate(self.slots):
-            owner = slot.adapter
-            if self._slot_groups and self._slot_groups[-1][0] is owner:
-                self._slot_groups[-1][2].append(index)
-            else:
-                self._slot_groups.append((owner, "", [index]))
-        self._slot_groups = [
-            (
-                owner,
-                "^(?:" + "|".join(self.slots[i].pattern for i in members) + ")$",
-                members if len({self.slots[i].score for i in members}) > 1 else members[:1],
-            )
-            for owner, _, members in self._slot_groups
-        ]
+        # Consecutive slots of one detector (or all guards) are identified together; one by one only
+        # where the detector's patterns score differently.
+        self._slot_groups: list[tuple[str, list[int]]] = []
+        for _, group in itertools.groupby(range(len(self.slots)), key=lambda i: id(self.slots[i].adapter)):
+            members = list(group)
+            matcher = "^(?:" + "|".join(self.slots[i].pattern for i in members) + ")$"
+            scores = {self.slots[i].score for i in members}
+            self._slot_groups.append((matcher, members if len(scores) > 1 else members[:1]))
         self._vectorised = [
             a for a in self.adapters if a not in self.fallback and self._wanted(a.entity) and len(self._slots_of[id(a)])
         ]
@@ -324,7 +317,7 @@ class Engine:
         detector's patterns differ in score.
         """
         slot = np.full(len(texts), -1, np.int64)
-        for _owner, matcher, members in self._slot_groups:
+        for matcher, members in self._slot_groups:
             open_ = np.flatnonzero(slot < 0)
             if not len(open_):
                 break

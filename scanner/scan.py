@@ -24,9 +24,6 @@ from scanner.findings import FindingsBuilder, error_batch
 from scanner.sources.database import DatabaseOptions, redact, scan_database
 from scanner.sources.files import FileItem, Problem, WalkOptions, describe_os_error, walk
 
-TEXT_SUFFIXES = frozenset(
-    {".txt", ".text", ".log", ".md", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xml", ".html", ".htm"}
-)
 _NOATIME = getattr(os, "O_NOATIME", 0)
 
 
