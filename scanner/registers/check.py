@@ -129,26 +129,24 @@ def run_check(
     statements = {r.name: parse_statement(r.statement, str(r.statement)) for r in config.registers}
     results: dict[str, SourceResult] = {}
     for source in dict.fromkeys(s for r in config.registers for s in r.sources):  # each source once, in order
+        result = results[source] = SourceResult()
         if is_database_url(source):
-            result = SourceResult()
             try:
                 db = DatabaseOptions(exclude=tuple(config.exclude), workers=workers)
                 result.summary = run_database_scan(source, options, result.add, db)
             except DatabaseError as exc:
                 result.error = str(exc)
-            results[source] = result
-            continue
-        result = SourceResult()
-        result.summary = run_scan(
-            [source],
-            options,
-            result.add,
-            walk_options=WalkOptions(exclude=tuple(config.exclude)),
-            workers=workers,
-            progress=progress,
-            on_error=on_error,
-        )
-        results[source] = result
+        else:
+            walking = WalkOptions(exclude=tuple(config.exclude))
+            result.summary = run_scan(
+                [source],
+                options,
+                result.add,
+                walk_options=walking,
+                workers=workers,
+                progress=progress,
+                on_error=on_error,
+            )
 
     verdicts = []
     for register in config.registers:
