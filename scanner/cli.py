@@ -292,22 +292,46 @@ def register_parse(statements: tuple[str, ...], fmt: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def check(config_path: str, fmt: str, output: str | None, workers: int, no_progress: bool) -> None:
+@click.option(
+    "--history",
+    "history_path",
+    help="Record the run in this history (SQLite file or database URL); default: [history] path in the config.",
+)
+@click.option("--since", help="Also report what changed since a recorded run: last, a run number, or a date.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["undeclared", "new-undeclared", "never"]),
+    default="undeclared",
+    show_default=True,
+    help="When to exit with status 1.",
+)
+def check(
+    config_path: str,
+    fmt: str,
+    output: str | None,
+    workers: int,
+    no_progress: bool,
+    history_path: str | None,
+    since: str | None,
+    fail_on: str,
+) -> None:
     """Compare the personal data in each register's sources with what its privacy statement declares.
 
-    Exit status: 0 when every entity found is declared, 1 when undeclared personal data was found,
-    2 on errors (configuration, statements, usage).
+    Exit status: 1 when undeclared personal data was found (with --fail-on new-undeclared: only when it
+    is new since the previous run; never: not at all), 2 on errors, else 0.
     """
     import json
 
     from detectors import DetectorLoadError, load_detectors
     from scanner.config import ConfigError, load_config
+    from scanner.history import History, HistoryError, _now
     from scanner.keys import HashKeyError, load_key
-    from scanner.registers.check import render_html, render_table, run_check
+    from scanner.registers.check import render_change, render_html, render_table, run_check
     from scanner.registers.documents import StatementError
     from scanner.registers.taxonomy import KNOWN_ENTITIES
     from scanner.scan import ScanOptions
 
+    started = _now()
     try:
         settings = load_config(Path(config_path)).settings
         files = tuple(str(p) for p in settings.recognizers)
@@ -315,19 +339,44 @@ def check(config_path: str, fmt: str, output: str | None, workers: int, no_progr
         config = load_config(
             Path(config_path), require_registers=True, entities=detector_entities | set(KNOWN_ENTITIES)
         )
+        history_target = history_path or config.history
+        if (since or fail_on == "new-undeclared") and not history_target:
+            raise click.UsageError("--since and --fail-on new-undeclared need a history (--history or [history])")
+        history = History(history_target) if history_target else None
         options = ScanOptions(key=load_key(settings.key_file), recognizer_files=files)
         with _progress_bar(None, no_progress) as bar:
             result = run_check(
-                config, options, detector_entities=detector_entities, workers=workers, progress=bar.update
+                config,
+                options,
+                detector_entities=detector_entities,
+                workers=workers,
+                progress=bar.update,
+                keep_findings=history is not None,
             )
-    except (ConfigError, HashKeyError, DetectorLoadError, StatementError) as exc:
+        change = None
+        if history is not None:
+            status = 2 if result.incomplete else (1 if result.has_undeclared else 0)
+            run_id = history.record(
+                config_path,
+                [v.as_dict() for v in result.verdicts],
+                result.history_findings(),
+                result.errors,
+                status,
+                started,
+            )
+            if since or fail_on == "new-undeclared":
+                change = history.compare(run_id, history.resolve(since or "last", before=run_id))
+    except (ConfigError, HashKeyError, DetectorLoadError, StatementError, HistoryError) as exc:
         raise HaravaError(str(exc)) from exc
     if fmt == "json":
-        text = json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        report = result.as_dict()
+        if change is not None:
+            report["changes"] = change.as_dict()
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
         text = render_html(result)
     else:
-        text = render_table(result)
+        text = render_table(result) + (render_change(change) if change is not None else "")
     if output:
         Path(output).write_text(text, "utf-8")
     else:
@@ -335,4 +384,38 @@ def check(config_path: str, fmt: str, output: str | None, workers: int, no_progr
     if result.incomplete:
         click.echo("Error: some sources could not be scanned (see errors); the verdict is incomplete.", err=True)
         sys.exit(2)
+    if fail_on == "never":
+        sys.exit(0)
+    if fail_on == "new-undeclared":
+        sys.exit(1 if change is not None and any(f.undeclared for f in change.new) else 0)
     sys.exit(1 if result.has_undeclared else 0)
+
+
+@main.command()
+@click.argument("run", default="last")
+@click.option("--history", "history_path", required=True, help="The history (SQLite file or database URL).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "json", "md", "csv", "parquet"]), default="html", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: stdout).")
+def report(run: str, history_path: str, fmt: str, output: str | None) -> None:
+    """A report of a recorded run (default: the last): HTML for people, JSON/Markdown, or the findings as
+    CSV/Parquet for DuckDB, pandas or a BI tool."""
+    from scanner.history import History, HistoryError
+    from scanner.reports import render
+
+    try:
+        history = History(history_path)
+        chosen = history.resolve(run)
+        if chosen is None:
+            raise HistoryError(f"{history_path}: no runs recorded yet")
+        data = render(history, chosen, fmt)
+    except HistoryError as exc:
+        raise HaravaError(str(exc)) from exc
+    if fmt in ("csv", "parquet") and not output and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} output: give -o FILE or redirect standard output")
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()

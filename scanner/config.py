@@ -9,6 +9,9 @@ found, the line::
 
     exclude = ["*.bak", "tmp"]              # globs left out of every source
 
+    [history]
+    path = "harava-history.db"              # where runs are recorded (or a database URL)
+
     [umbrella]                              # what umbrella terms in statements cover
     yhteystiedot = ["PHONE_NUMBER", "EMAIL_ADDRESS"]
 
@@ -57,6 +60,7 @@ class Config:
     registers: list[RegisterConfig] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     umbrella: dict[str, list[str]] = field(default_factory=dict)
+    history: str | None = None  # an SQLite file (relative to the config) or a database URL
 
 
 def is_database_url(source: str) -> bool:
@@ -144,10 +148,13 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
         raise ConfigError(f"{path}: {exc}") from None
     reader = _Reader(path, text, entities)
     base = path.parent
-    unknown = set(data) - {"settings", "registers", "exclude", "umbrella"}
+    unknown = set(data) - {"settings", "registers", "exclude", "umbrella", "history"}
     if unknown:
         key = sorted(unknown)[0]
-        raise reader.error(key, "unknown key (expected settings, registers, exclude, umbrella)")
+        raise reader.error(key, "unknown key (expected settings, registers, exclude, umbrella, history)")
+    history = data.get("history", {})
+    if not isinstance(history, dict) or set(history) - {"path"}:
+        raise reader.error("history", "must be a table with one key, path")
 
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
@@ -166,6 +173,7 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
         ),
         exclude=reader.strings(data.get("exclude", []), "exclude"),
         umbrella=reader.umbrella(data.get("umbrella", {}), "umbrella"),
+        history=_resolve(base, reader.string(history["path"], "history.path")) if "path" in history else None,
     )
 
     registers = data.get("registers", [])

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
 from scanner.config import Config, RegisterConfig, is_database_url
+from scanner.history import Change, Finding, findings_of
 from scanner.registers.statement import Statement, parse_statement
 from scanner.scan import ScanOptions, Summary, run_database_scan, run_scan
 from scanner.sources.database import DatabaseError, DatabaseOptions, redact
@@ -34,8 +35,11 @@ class SourceResult:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     summary: Summary = field(default_factory=Summary)
     error: str | None = None
+    batches: list[pa.RecordBatch] | None = None  # every finding, kept when the run goes into a history
 
     def add(self, batch: pa.RecordBatch) -> None:
+        if self.batches is not None:
+            self.batches.append(batch)
         for row in batch.to_pylist():
             entity = row["entity"]
             if entity is None:
@@ -86,6 +90,15 @@ class CheckResult:
     errors: list[dict[str, str]]
     #: A source could not be scanned at all (e.g. its database was unreachable): the verdict is incomplete.
     incomplete: bool = False
+    sources: dict[str, SourceResult] = field(default_factory=dict)
+
+    def history_findings(self) -> Iterator[Finding]:
+        """Every kept finding once per register whose sources hold it (for the run history)."""
+        for verdict in self.verdicts:
+            undeclared = {u["entity"] for u in verdict.undeclared}
+            for source in verdict.register.sources:
+                for batch in self.sources[source].batches or []:
+                    yield from findings_of(verdict.register.name, batch, undeclared)
 
     @property
     def has_undeclared(self) -> bool:
@@ -125,11 +138,12 @@ def run_check(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
+    keep_findings: bool = False,
 ) -> CheckResult:
     statements = {r.name: parse_statement(r.statement, str(r.statement)) for r in config.registers}
     results: dict[str, SourceResult] = {}
     for source in dict.fromkeys(s for r in config.registers for s in r.sources):  # each source once, in order
-        result = results[source] = SourceResult()
+        result = results[source] = SourceResult(batches=[] if keep_findings else None)
         if is_database_url(source):
             try:
                 db = DatabaseOptions(exclude=tuple(config.exclude), workers=workers)
@@ -178,14 +192,14 @@ def run_check(
         if result.error:
             errors.append({"source": redact(source), "error": result.error})
         errors.extend({"source": s, "error": e} for s, e in result.summary.errors)
-    return CheckResult(verdicts, errors, incomplete=any(r.error for r in results.values()))
+    return CheckResult(verdicts, errors, incomplete=any(r.error for r in results.values()), sources=results)
 
 
 # --- rendering ------------------------------------------------------------------------------
 def _where(example: dict[str, Any]) -> str:
     location = example.get("location") or {}
     if "line" in location:
-        place = f"{example['source']}:{location['line']}:{location.get('column', '')}"
+        place = f"{example['source']}:{location['line']}" + (f":{location['column']}" if "column" in location else "")
     else:
         place = example["source"] + "".join(
             f" {k}=" + (",".join(f"{a}:{b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
@@ -278,3 +292,19 @@ def statement_table(statement: Statement) -> str:
             section = f" [{e.section}]" if title.startswith("mentioned") else ""
             out.append(f"    {e.category.label:<18} {entities:<44} line {e.line}{section}: {e.text}")
     return "\n".join(out) + "\n"
+
+
+def render_change(change: Change) -> str:
+    since = change.since
+    head = f"Since run {since['id']} ({since['started']})" if since else "No earlier run recorded"
+    new_undeclared = [f for f in change.new if f.undeclared]
+    lines = [
+        f"{head}: {len(change.new)} new ({len(new_undeclared)} undeclared), {len(change.gone)} gone, "
+        f"{change.persisting} unchanged."
+    ]
+    for f in new_undeclared[:20]:
+        where = f.source + (f" [{f.member}]" if f.member else "") + (f" {f.location}" if f.location else "")
+        lines.append(f"  NEW UNDECLARED  {f.register}: {f.entity} {f.value} at {where}")
+    if len(new_undeclared) > 20:
+        lines.append(f"  … and {len(new_undeclared) - 20} more")
+    return "\n".join(lines) + "\n"

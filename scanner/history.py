@@ -1,0 +1,243 @@
+"""Run history: what each ``harava check`` found, kept so the next run can say what changed.
+
+A history is an SQLite file (the default) or any SQLAlchemy database URL (PostgreSQL too). It holds
+runs (time, configuration, exit status), each register's verdict, and the findings — as masked values,
+keyed hashes and locations, never raw values. Comparing two runs uses a finding's identity: register,
+entity, value hash, source, member and location.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from scanner import __version__
+from scanner.config import is_database_url
+
+METADATA = sa.MetaData()
+RUNS = sa.Table(
+    "runs",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("started", sa.String(32), nullable=False),
+    sa.Column("finished", sa.String(32)),
+    sa.Column("config", sa.Text),
+    sa.Column("status", sa.Integer),
+    sa.Column("version", sa.String(32)),
+)
+VERDICTS = sa.Table(
+    "verdicts",
+    METADATA,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("register", sa.Text, nullable=False),
+    sa.Column("verdict", sa.Text, nullable=False),  # the register's JSON verdict
+)
+FINDINGS = sa.Table(
+    "findings",
+    METADATA,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("register", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),  # absolute path or URL: the same item from any folder
+    sa.Column("member", sa.Text),
+    sa.Column("location", sa.Text),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("value", sa.Text),  # masked, always
+    sa.Column("value_hash", sa.Text),
+    sa.Column("undeclared", sa.Boolean, nullable=False),
+)
+ERRORS = sa.Table(
+    "errors",
+    METADATA,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+)
+
+
+class HistoryError(Exception):
+    """The history cannot be opened, or the run asked for is not in it."""
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Finding:
+    register: str
+    source: str
+    path: str
+    member: str | None
+    location: str | None
+    entity: str
+    value: str | None
+    value_hash: str | None
+    undeclared: bool
+
+    @property
+    def key(self) -> tuple:
+        return (self.register, self.entity, self.value_hash, self.path, self.member, self.location)
+
+
+@dataclass
+class Change:
+    """What is new, gone and unchanged between two runs, per register."""
+
+    since: dict[str, Any] | None
+    new: list[Finding] = field(default_factory=list)
+    gone: list[Finding] = field(default_factory=list)
+    persisting: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        def brief(f: Finding) -> dict[str, Any]:
+            return {
+                "register": f.register,
+                "entity": f.entity,
+                "source": f.source,
+                "member": f.member,
+                "location": json.loads(f.location) if f.location else None,
+                "value": f.value,
+                "undeclared": f.undeclared,
+            }
+
+        return {
+            "since_run": self.since,
+            "new": [brief(f) for f in self.new],
+            "gone": [brief(f) for f in self.gone],
+            "persisting": self.persisting,
+            "new_undeclared": sum(1 for f in self.new if f.undeclared),
+        }
+
+
+class History:
+    def __init__(self, target: str | Path) -> None:
+        url = str(target) if is_database_url(str(target)) else f"sqlite:///{Path(target)}"
+        try:
+            self.engine = sa.create_engine(url)
+            METADATA.create_all(self.engine)
+        except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
+            raise HistoryError(f"{target}: cannot open the history: {exc}") from None
+
+    def record(
+        self,
+        config: str,
+        verdicts: list[dict[str, Any]],
+        findings: Iterable[Finding],
+        errors: list[dict[str, str]],
+        status: int,
+        started: str,
+    ) -> int:
+        with self.engine.begin() as conn:
+            run_id = conn.execute(
+                sa.insert(RUNS).values(
+                    started=started, finished=_now(), config=config, status=status, version=__version__
+                )
+            ).inserted_primary_key[0]
+            if verdicts:
+                conn.execute(
+                    sa.insert(VERDICTS),
+                    [
+                        {"run_id": run_id, "register": v["name"], "verdict": json.dumps(v, ensure_ascii=False)}
+                        for v in verdicts
+                    ],
+                )
+            rows = [{"run_id": run_id, **f.__dict__} for f in findings]
+            for start in range(0, len(rows), 10_000):
+                conn.execute(sa.insert(FINDINGS), rows[start : start + 10_000])
+            if errors:
+                conn.execute(sa.insert(ERRORS), [{"run_id": run_id, **e} for e in errors])
+        return int(run_id)
+
+    def runs(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(RUNS).order_by(RUNS.c.id))]
+
+    def resolve(self, selector: str, before: int | None = None) -> dict[str, Any] | None:
+        """``last`` (the run before ``before``), a run id, or a date/time (the last run up to it)."""
+        runs = [r for r in self.runs() if before is None or r["id"] < before]
+        if not runs:
+            return None
+        if selector == "last":
+            return runs[-1]
+        if selector.isdigit():
+            match = [r for r in runs if r["id"] == int(selector)]
+            if not match:
+                raise HistoryError(f"no run {selector} in the history")
+            return match[0]
+        try:
+            moment = datetime.datetime.fromisoformat(selector)
+        except ValueError:
+            raise HistoryError(f"--since takes last, a run number or a date (YYYY-MM-DD), not {selector!r}") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        if len(selector) <= 10:  # a date means the whole day
+            moment += datetime.timedelta(days=1)
+        earlier = [r for r in runs if datetime.datetime.fromisoformat(r["started"]) < moment]
+        return earlier[-1] if earlier else None
+
+    def findings(self, run_id: int) -> list[Finding]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(FINDINGS).where(FINDINGS.c.run_id == run_id))
+            return [Finding(**{k: v for k, v in r._mapping.items() if k != "run_id"}) for r in rows]
+
+    def verdicts(self, run_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(VERDICTS.c.verdict).where(VERDICTS.c.run_id == run_id))
+            return [json.loads(r[0]) for r in rows]
+
+    def errors(self, run_id: int) -> list[dict[str, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(ERRORS.c.source, ERRORS.c.error).where(ERRORS.c.run_id == run_id))
+            return [{"source": s, "error": e} for s, e in rows]
+
+    def compare(self, current: int, previous: dict[str, Any] | None) -> Change:
+        now = self.findings(current)
+        if previous is None:
+            return Change(None, new=now)
+        before = self.findings(previous["id"])
+        before_keys = {f.key for f in before}
+        now_keys = {f.key for f in now}
+        return Change(
+            {"id": previous["id"], "started": previous["started"]},
+            new=[f for f in now if f.key not in before_keys],
+            gone=[f for f in before if f.key not in now_keys],
+            persisting=len(now_keys & before_keys),
+        )
+
+
+def item_path(source: str) -> str:
+    """The same file or database from any working folder: an absolute path, or the URL (with an absolute
+    path for SQLite files)."""
+    if not is_database_url(source):
+        return os.path.abspath(source)
+    if source.startswith("sqlite:///") and not source.startswith("sqlite:////"):
+        return "sqlite:///" + os.path.abspath(source[len("sqlite:///") :])
+    return source
+
+
+def findings_of(register: str, batch: pa.RecordBatch, undeclared: set[str]) -> list[Finding]:
+    """A findings batch as history rows for one register (values are already masked by the scan)."""
+    return [
+        Finding(
+            register,
+            r["source"],
+            item_path(r["source"]),
+            r["member"],
+            r["location"],
+            r["entity"],
+            r["value"],
+            r["value_hash"],
+            r["entity"] in undeclared,
+        )
+        for r in batch.to_pylist()
+        if r["entity"] is not None
+    ]

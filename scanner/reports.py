@@ -1,0 +1,208 @@
+"""Reports of a recorded run: a self-contained HTML page for people (no network: inline CSS and SVG),
+JSON and Markdown, and the findings as CSV or Parquet with a fixed schema for DuckDB, pandas and BI tools.
+
+Findings export schema: ``run_id`` int64, ``started`` string (ISO 8601, UTC), ``register``, ``source``,
+``path`` (absolute path or URL), ``member``, ``location`` (JSON text), ``entity``, ``value`` (masked), ``value_hash`` strings, and
+``undeclared`` bool.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from html import escape
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from scanner.history import FINDINGS, History
+
+EXPORT_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.int64()),
+        ("started", pa.string()),
+        ("register", pa.string()),
+        ("source", pa.string()),
+        ("path", pa.string()),
+        ("member", pa.string()),
+        ("location", pa.string()),
+        ("entity", pa.string()),
+        ("value", pa.string()),
+        ("value_hash", pa.string()),
+        ("undeclared", pa.bool_()),
+    ]
+)
+
+
+def _trend(history: History, upto: int) -> list[dict[str, Any]]:
+    with history.engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                sa.select(FINDINGS.c.run_id, sa.func.count()).where(FINDINGS.c.undeclared).group_by(FINDINGS.c.run_id)
+            ).all()
+        )
+    return [
+        {"run": r["id"], "started": r["started"], "undeclared": counts.get(r["id"], 0)}
+        for r in history.runs()
+        if r["id"] <= upto
+    ]
+
+
+def _data(history: History, run: dict[str, Any]) -> dict[str, Any]:
+    findings = history.findings(run["id"])
+    return {
+        "run": run,
+        "registers": history.verdicts(run["id"]),
+        "findings": findings,
+        "errors": history.errors(run["id"]),
+        "trend": _trend(history, run["id"]),
+    }
+
+
+def render(history: History, run: dict[str, Any], fmt: str) -> bytes:
+    data = _data(history, run)
+    if fmt == "json":
+        out = {
+            **data,
+            "findings": [
+                {**f.__dict__, "location": json.loads(f.location) if f.location else None} for f in data["findings"]
+            ],
+        }
+        return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "md":
+        return _markdown(data).encode()
+    if fmt in ("csv", "parquet"):
+        table = pa.Table.from_pylist(
+            [{"run_id": run["id"], "started": run["started"], **f.__dict__} for f in data["findings"]],
+            schema=EXPORT_SCHEMA,
+        )
+        sink = io.BytesIO()
+        if fmt == "csv":
+            pacsv.write_csv(table, sink)
+        else:
+            pq.write_table(table, sink)
+        return sink.getvalue()
+    return _html(data).encode()
+
+
+def _markdown(data: dict[str, Any]) -> str:
+    run = data["run"]
+    lines = [
+        f"# Harava run {run['id']}",
+        "",
+        f"Started {run['started']}, finished {run['finished']}, "
+        f"exit status {run['status']}, configuration `{run['config']}`.",
+        "",
+    ]
+    for verdict in data["registers"]:
+        status = "**undeclared personal data**" if verdict["undeclared"] else "all found data declared"
+        lines += [
+            f"## {verdict['name']}: {status}",
+            "",
+            f"- declared: {', '.join(verdict['declared']) or '-'}",
+            f"- found: {', '.join(f'{e} {n}' for e, n in verdict['found'].items()) or '-'}",
+        ]
+        lines += [f"- **undeclared: {u['entity']} {u['count']}**" for u in verdict["undeclared"]]
+        if verdict["declared_not_found"]:
+            lines.append(f"- declared, not found: {', '.join(verdict['declared_not_found'])}")
+        lines.append("")
+    if data["errors"]:
+        lines += ["## Items that could not be read", ""] + [f"- {e['source']}: {e['error']}" for e in data["errors"]]
+    return "\n".join(lines) + "\n"
+
+
+def _bars(items: list[tuple[str, int]], width: int = 420) -> str:
+    """A horizontal bar chart as inline SVG."""
+    if not items:
+        return "<p>None.</p>"
+    top = max(n for _, n in items) or 1
+    height = 22 * len(items) + 4
+    rows = []
+    for i, (label, n) in enumerate(items):
+        y = 4 + 22 * i
+        w = max(2, int((width - 210) * n / top))
+        rows.append(
+            f'<text x="0" y="{y + 14}" font-size="12">{escape(label)}</text>'
+            f'<rect x="200" y="{y}" width="{w}" height="16" fill="#4a7bb7"/>'
+            f'<text x="{205 + w}" y="{y + 13}" font-size="12">{n}</text>'
+        )
+    return f'<svg role="img" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>'
+
+
+def _trend_svg(trend: list[dict[str, Any]], width: int = 520, height: int = 160) -> str:
+    if not trend:
+        return "<p>No runs.</p>"
+    top = max(t["undeclared"] for t in trend) or 1
+    step = (width - 40) / max(len(trend), 1)
+    bars = []
+    for i, t in enumerate(trend):
+        h = int((height - 40) * t["undeclared"] / top)
+        x = 30 + i * step
+        bars.append(
+            f'<rect x="{x:.1f}" y="{height - 20 - h}" width="{max(step - 4, 2):.1f}" height="{h}" '
+            f'fill="#b74a4a"><title>run {t["run"]} ({escape(t["started"])}): {t["undeclared"]}</title></rect>'
+            f'<text x="{x:.1f}" y="{height - 5}" font-size="10">#{t["run"]}</text>'
+        )
+    axis = (
+        f'<text x="0" y="14" font-size="10">{top}</text><line x1="28" y1="{height - 20}" x2="{width}" '
+        f'y2="{height - 20}" stroke="#999"/>'
+    )
+    return f'<svg role="img" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{axis}{"".join(bars)}</svg>'
+
+
+def _html(data: dict[str, Any]) -> str:
+    run = data["run"]
+    findings = data["findings"]
+    by_entity = Counter(f.entity for f in findings)
+    by_source = Counter(f.source.rsplit("/", 1)[0] if "://" not in f.source else f.source for f in findings)
+    undeclared = [f for f in findings if f.undeclared]
+    cards = []
+    for v in data["registers"]:
+        bad = bool(v["undeclared"])
+        cards.append(
+            f'<div class="card {"bad" if bad else "ok"}"><h3>{escape(v["name"])}</h3>'
+            f'<p class="status">{"Undeclared personal data" if bad else "All found data declared"}</p>'
+            f"<p>Declared: {escape(', '.join(v['declared']) or '-')}</p>"
+            f"<p>Found: {escape(', '.join(f'{e} {n}' for e, n in v['found'].items()) or '-')}</p>"
+            + "".join(
+                f'<p class="undeclared">Undeclared: {escape(u["entity"])} {u["count"]}</p>' for u in v["undeclared"]
+            )
+            + (
+                f"<p>Declared, not found: {escape(', '.join(v['declared_not_found']))}</p>"
+                if v["declared_not_found"]
+                else ""
+            )
+            + "</div>"
+        )
+    rows = "".join(
+        f"<tr><td>{escape(f.register)}</td><td>{escape(f.entity)}</td><td>{escape(f.source)}</td>"
+        f"<td>{escape(f.member or '')}</td><td>{escape(f.location or '')}</td><td>{escape(f.value or '')}</td></tr>"
+        for f in undeclared[:500]
+    )
+    errors = "".join(f"<li>{escape(e['source'])}: {escape(e['error'])}</li>" for e in data["errors"])
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Harava report – run {run["id"]}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}}
+.cards{{display:flex;flex-wrap:wrap;gap:1em}}.card{{border:1px solid #ccc;border-radius:6px;padding:.8em 1em;width:20em}}
+.card.bad{{border-left:6px solid #b74a4a}}.card.ok{{border-left:6px solid #4a9b5a}}.status{{font-weight:bold}}
+.undeclared{{color:#a00}}table{{border-collapse:collapse;font-size:.9em}}td,th{{border:1px solid #ddd;padding:.25em .5em;text-align:left}}
+@media print{{.card{{break-inside:avoid}}}}
+</style></head><body>
+<h1>Personal data and the registers — run {run["id"]}</h1>
+<p>Started {escape(run["started"])}, finished {escape(str(run["finished"]))}; configuration {escape(str(run["config"]))};
+exit status {run["status"]}; Harava {escape(str(run["version"]))}.</p>
+<h2>Registers</h2><div class="cards">{"".join(cards)}</div>
+<h2>Undeclared findings over runs</h2>{_trend_svg(data["trend"])}
+<h2>Findings by entity</h2>{_bars(sorted(by_entity.items(), key=lambda i: -i[1]))}
+<h2>Top folders and tables</h2>{_bars(by_source.most_common(10))}
+<h2>Undeclared findings</h2>
+<table><tr><th>register</th><th>entity</th><th>source</th><th>member</th><th>location</th><th>value (masked)</th></tr>
+{rows}</table>{"<p>Showing the first 500.</p>" if len(undeclared) > 500 else ""}
+<h2>Items that could not be read</h2>{"<ul>" + errors + "</ul>" if errors else "<p>None.</p>"}
+</body></html>
+"""

@@ -1,0 +1,133 @@
+"""Run history: what is new since the last run, --fail-on, reports and exports, and no raw values kept."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from tests.test_cli import ROOT, run
+
+
+def examples(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    config = tmp_path / "examples" / "harava.toml"
+    config.write_text(config.read_text("utf-8") + '\n[history]\npath = "history.db"\n', "utf-8")
+    return config
+
+
+def check(config: Path, *options: str) -> tuple[int, dict]:
+    code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress", *options)
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def test_two_runs_show_what_changed_and_fail_on_decides_the_exit(tmp_path):
+    config = examples(tmp_path)
+    code, first = check(config)
+    assert code == 1 and "changes" not in first
+    history = config.parent / "history.db"
+    assert history.is_file()  # [history] path is relative to the config file
+
+    code, same = check(config, "--since", "last", "--fail-on", "new-undeclared")
+    assert code == 0
+    assert same["changes"]["new"] == [] and same["changes"]["gone"] == [] and same["changes"]["persisting"] == 35
+
+    share = config.parent / "share"
+    (share / "Markkinointi" / "voittajat.txt").write_text("Arvonnan voittaja, hetu 131052-308T\n", "utf-8")
+    (share / "Henkilosto" / "muistio.txt").unlink()
+    code, changed = check(config, "--since", "last", "--fail-on", "new-undeclared")
+    assert code == 1
+    new = changed["changes"]["new"]
+    assert [(f["register"], f["entity"], f["value"], f["undeclared"]) for f in new] == [
+        ("Newsletter register", "FI_PERSONAL_IDENTITY_CODE", "131052-***T", True)
+    ]
+    assert new[0]["location"] == {"line": 1, "column": 25}
+    assert sorted(f["entity"] for f in changed["changes"]["gone"]) == [
+        "EMAIL_ADDRESS",
+        "FI_PERSONAL_IDENTITY_CODE",
+        "PHONE_NUMBER",
+        "PHONE_NUMBER",
+    ]
+    assert changed["changes"]["since_run"]["id"] == 2
+
+    assert check(config, "--fail-on", "never")[0] == 0
+    code, by_id = check(config, "--since", "1")
+    assert code == 1 and by_id["changes"]["since_run"]["id"] == 1
+    code, by_date = check(config, "--since", "2000-01-01")
+    assert by_date["changes"]["since_run"] is None  # nothing that old: everything is new
+
+
+def test_history_keeps_masked_values_only(tmp_path):
+    config = examples(tmp_path)
+    check(config)
+    db = sqlite3.connect(config.parent / "history.db")
+    values = {v for (v,) in db.execute("SELECT value FROM findings")}
+    assert "131171Y***T" in values and "a***@example.fi" in values
+    assert not values & {"131171Y906T", "aino.makinen@example.fi", "040 370 9137", "10.30.105.128"}
+
+
+def test_since_and_new_undeclared_need_a_history():
+    code, _, err = run("check", "--config", "examples/harava.toml", "--since", "last", "--no-progress")
+    assert code == 2 and "need a history" in err
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.classes: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.classes += (dict(attrs).get("class") or "").split()
+
+
+def test_reports_html_json_md_csv_parquet(tmp_path):
+    config = examples(tmp_path)
+    check(config)
+    (config.parent / "share" / "Markkinointi" / "uusi.txt").write_text("puh. 040 765 4321\n", "utf-8")
+    check(config)
+    history = str(config.parent / "history.db")
+
+    html_file = tmp_path / "report.html"
+    code, _, err = run("report", "--history", history, "-o", str(html_file))
+    assert code == 0, err
+    html = html_file.read_text("utf-8")
+    parser = _Tags()
+    parser.feed(html)
+    assert parser.tags.count("svg") == 3  # trend, entities, top folders
+    assert parser.classes.count("card") == 3 and parser.classes.count("bad") == 3
+    assert "run 2" in html and "10.30.*.*" in html and "10.30.105.128" not in html
+    assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+    code, out, _ = run("report", "1", "--history", history, "--format", "json")
+    report = json.loads(out)
+    assert report["run"]["id"] == 1 and [t["undeclared"] for t in report["trend"]] == [6]
+    code, out, _ = run("report", "--history", history, "--format", "md")
+    assert out.startswith("# Harava run 2") and "**undeclared: IP_ADDRESS 4**" in out
+
+    for fmt in ("csv", "parquet"):
+        target = tmp_path / f"findings.{fmt}"
+        assert run("report", "--history", history, "--format", fmt, "-o", str(target))[0] == 0
+        table = pacsv.read_csv(target) if fmt == "csv" else pq.read_table(target)
+        assert table.num_rows == 36
+        assert table.column_names == [
+            "run_id",
+            "started",
+            "register",
+            "source",
+            "path",
+            "member",
+            "location",
+            "entity",
+            "value",
+            "value_hash",
+            "undeclared",
+        ]
+    assert run("report", "--history", str(tmp_path / "empty.db"))[0] == 2
