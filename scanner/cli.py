@@ -305,6 +305,17 @@ def register_parse(statements: tuple[str, ...], fmt: str) -> None:
     show_default=True,
     help="When to exit with status 1.",
 )
+@click.option(
+    "--accepted",
+    "accepted_path",
+    type=click.Path(dir_okay=False),
+    help="Accepted-findings file: reviewed findings reported as accepted, not undeclared.",
+)
+@click.option(
+    "--write-accepted",
+    type=click.Path(dir_okay=False),
+    help="Write every undeclared finding of this run to FILE as accepted entries to review.",
+)
 def check(
     config_path: str,
     fmt: str,
@@ -314,6 +325,8 @@ def check(
     history_path: str | None,
     since: str | None,
     fail_on: str,
+    accepted_path: str | None,
+    write_accepted: str | None,
 ) -> None:
     """Compare the personal data in each register's sources with what its privacy statement declares.
 
@@ -326,6 +339,8 @@ def check(
     from scanner.config import ConfigError, load_config
     from scanner.history import History, HistoryError, _now
     from scanner.keys import HashKeyError, load_key
+    from scanner.registers.accepted import load_accepted
+    from scanner.registers.accepted import write_accepted as write_accepted_file
     from scanner.registers.check import render_change, render_html, render_table, run_check
     from scanner.registers.documents import StatementError
     from scanner.registers.taxonomy import KNOWN_ENTITIES
@@ -343,6 +358,7 @@ def check(
         if (since or fail_on == "new-undeclared") and not history_target:
             raise click.UsageError("--since and --fail-on new-undeclared need a history (--history or [history])")
         history = History(history_target) if history_target else None
+        accepted = load_accepted(Path(accepted_path)) if accepted_path else None
         options = ScanOptions(key=load_key(settings.key_file), recognizer_files=files)
         with _progress_bar(None, no_progress) as bar:
             result = run_check(
@@ -351,8 +367,11 @@ def check(
                 detector_entities=detector_entities,
                 workers=workers,
                 progress=bar.update,
-                keep_findings=history is not None,
+                keep_findings=history is not None or bool(write_accepted),
+                accepted=accepted,
             )
+        if write_accepted:
+            write_accepted_file(Path(write_accepted), [f.__dict__ for f in result.history_findings() if f.undeclared])
         change = None
         if history is not None:
             status = 2 if result.incomplete else (1 if result.has_undeclared else 0)

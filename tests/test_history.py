@@ -131,3 +131,26 @@ def test_reports_html_json_md_csv_parquet(tmp_path):
             "undeclared",
         ]
     assert run("report", "--history", str(tmp_path / "empty.db"))[0] == 2
+
+
+def test_accepted_findings_are_reported_as_accepted(tmp_path):
+    config = examples(tmp_path)
+    baseline = config.parent / "accepted.toml"
+    code, _, err = run("check", "--config", str(config), "--write-accepted", str(baseline), "--no-progress")
+    assert code == 1, err
+    text = baseline.read_text("utf-8")
+    assert text.count("[[accepted]]") == 6 and '"row" = { "id" = 1 }' in text
+    assert run("check", "--config", str(config), "--accepted", str(baseline))[0] == 2  # by/why still empty
+    reviewed = text.replace('by = ""', 'by = "Kaarina, DPO"').replace('why = ""', 'why = "Reviewed 2026-11-23"')
+    # the newsletter's IP address is not accepted: drop its entry
+    entries = reviewed.split("[[accepted]]")
+    kept = [e for e in entries if "Newsletter register" not in e]
+    baseline.write_text("[[accepted]]".join(kept), "utf-8")
+    code, report = check(config, "--accepted", str(baseline))
+    assert code == 1
+    verdicts = {v["name"]: v for v in report["registers"]}
+    assert verdicts["Asiakasrekisteri"]["undeclared"] == []
+    assert verdicts["Asiakasrekisteri"]["accepted"] == [
+        {"entity": "IP_ADDRESS", "count": 4, "by": "Kaarina, DPO", "why": "Reviewed 2026-11-23"}
+    ]
+    assert [u["entity"] for u in verdicts["Newsletter register"]["undeclared"]] == ["IP_ADDRESS"]

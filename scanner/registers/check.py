@@ -18,7 +18,8 @@ from typing import Any
 import pyarrow as pa
 
 from scanner.config import Config, RegisterConfig, is_database_url
-from scanner.history import Change, Finding, findings_of
+from scanner.history import Change, Finding, findings_of, item_path
+from scanner.registers.accepted import Accepted
 from scanner.registers.statement import Statement, parse_statement
 from scanner.scan import ScanOptions, Summary, run_database_scan, run_scan
 from scanner.sources.database import DatabaseError, DatabaseOptions, redact
@@ -47,14 +48,7 @@ class SourceResult:
             self.found[entity] += 1
             shelf = self.examples.setdefault(entity, [])
             if len(shelf) < EXAMPLES_PER_ENTITY:
-                shelf.append(
-                    {
-                        "source": row["source"],
-                        "member": row["member"],
-                        "location": json.loads(row["location"]) if row["location"] else None,
-                        "value": row["value"],
-                    }
-                )
+                shelf.append(_example(row))
 
 
 @dataclass
@@ -67,6 +61,7 @@ class Verdict:
     declared_not_found: list[str]
     ignored: list[str]
     umbrella_notes: list[str]
+    accepted: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +75,7 @@ class Verdict:
             "undeclared": self.undeclared,
             "declared_not_found": self.declared_not_found,
             "ignored": self.ignored,
+            "accepted": self.accepted,
             "notes": self.umbrella_notes,
         }
 
@@ -139,11 +135,12 @@ def run_check(
     progress: Callable[[int], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
     keep_findings: bool = False,
+    accepted: list[Accepted] | None = None,
 ) -> CheckResult:
     statements = {r.name: parse_statement(r.statement, str(r.statement)) for r in config.registers}
     results: dict[str, SourceResult] = {}
     for source in dict.fromkeys(s for r in config.registers for s in r.sources):  # each source once, in order
-        result = results[source] = SourceResult(batches=[] if keep_findings else None)
+        result = results[source] = SourceResult(batches=[] if keep_findings or accepted else None)
         if is_database_url(source):
             try:
                 db = DatabaseOptions(exclude=tuple(config.exclude), workers=workers)
@@ -175,14 +172,27 @@ def run_check(
                 shelf = examples.setdefault(entity, [])
                 shelf.extend(items[: EXAMPLES_PER_ENTITY - len(shelf)])
         ignored = set(register.ignore)
-        undeclared = [
-            {"entity": entity, "count": count, "examples": examples.get(entity, [])}
-            for entity, count in sorted(found.items())
-            if entity not in declared and entity not in ignored
-        ]
+        undeclared_entities = [e for e in sorted(found) if e not in declared and e not in ignored]
+        accepted_items: list[dict[str, Any]] = []
+        if accepted:
+            undeclared, accepted_items = _apply_accepted(register, undeclared_entities, results, accepted)
+        else:
+            undeclared = [
+                {"entity": e, "count": found[e], "examples": examples.get(e, [])} for e in undeclared_entities
+            ]
         not_found = sorted(e for e in declared & detector_entities if e not in found)
         verdicts.append(
-            Verdict(register, statement, sorted(declared), found, undeclared, not_found, sorted(ignored), notes)
+            Verdict(
+                register,
+                statement,
+                sorted(declared),
+                found,
+                undeclared,
+                not_found,
+                sorted(ignored),
+                notes,
+                accepted_items,
+            )
         )
         if not statement.has_content_section:
             notes.append("no data-content section found in the statement: nothing counts as declared")
@@ -193,6 +203,41 @@ def run_check(
             errors.append({"source": redact(source), "error": result.error})
         errors.extend({"source": s, "error": e} for s, e in result.summary.errors)
     return CheckResult(verdicts, errors, incomplete=any(r.error for r in results.values()), sources=results)
+
+
+def _apply_accepted(
+    register: RegisterConfig, entities: list[str], results: dict[str, SourceResult], accepted: list[Accepted]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Undeclared findings split into still-undeclared (with examples) and accepted (with who and why)."""
+    open_: dict[str, list[dict[str, Any]]] = {e: [] for e in entities}
+    taken: dict[tuple[str, str, str], int] = Counter()
+    for source in register.sources:
+        for batch in results[source].batches or []:
+            for row in batch.to_pylist():
+                if row["entity"] not in open_:
+                    continue
+                path = item_path(row["source"])
+                rule = next((a for a in accepted if a.matches(register.name, row, path)), None)
+                if rule is None:
+                    open_[row["entity"]].append(row)
+                else:
+                    taken[(row["entity"], rule.by, rule.why)] += 1
+    undeclared = [
+        {"entity": e, "count": len(rows), "examples": [_example(r) for r in rows[:EXAMPLES_PER_ENTITY]]}
+        for e, rows in open_.items()
+        if rows
+    ]
+    accepted_items = [{"entity": e, "count": n, "by": by, "why": why} for (e, by, why), n in sorted(taken.items())]
+    return undeclared, accepted_items
+
+
+def _example(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": row["source"],
+        "member": row["member"],
+        "location": json.loads(row["location"]) if row["location"] else None,
+        "value": row["value"],
+    }
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -229,6 +274,8 @@ def render_table(result: CheckResult) -> str:
             out.append(f"  declared, not found: {', '.join(verdict.declared_not_found)}")
         if verdict.ignored:
             out.append(f"  ignored:    {', '.join(verdict.ignored)}")
+        for item in verdict.accepted:
+            out.append(f"  accepted:   {item['entity']} {item['count']} — {item['by']}: {item['why']}")
         out.extend(f"  note: {note}" for note in verdict.umbrella_notes)
         out.append("")
     if result.errors:
