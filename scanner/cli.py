@@ -68,6 +68,25 @@ def _summary_text(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _signature(options, entities: set[str], exclude: list[str]) -> str:
+    """What a run's findings depend on besides the files themselves; a change means: read everything."""
+    import hashlib
+
+    from scanner import __version__ as version
+
+    parts = [
+        version,
+        ",".join(sorted(entities)),
+        repr(options.entities),
+        repr(options.min_score),
+        ",".join(sorted(exclude)),
+        options.key.hex(),
+    ]
+    for path in options.recognizer_files:
+        parts.append(Path(path).read_text("utf-8", errors="replace"))
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
 def _progress_bar(total: int | None, no_progress: bool):
     """A byte progress bar on standard error, shown only on a terminal."""
     from tqdm import tqdm
@@ -305,6 +324,7 @@ def register_parse(statements: tuple[str, ...], fmt: str) -> None:
     show_default=True,
     help="When to exit with status 1.",
 )
+@click.option("--full", is_flag=True, help="Read every file again, even those unchanged since the last run.")
 @click.option(
     "--accepted",
     "accepted_path",
@@ -325,6 +345,7 @@ def check(
     history_path: str | None,
     since: str | None,
     fail_on: str,
+    full: bool,
     accepted_path: str | None,
     write_accepted: str | None,
 ) -> None:
@@ -361,6 +382,8 @@ def check(
         accepted = load_accepted(Path(accepted_path)) if accepted_path else None
         options = ScanOptions(key=load_key(settings.key_file), recognizer_files=files)
         with _progress_bar(None, no_progress) as bar:
+            signature = _signature(options, detector_entities, config.exclude)
+            previous = history.previous_scan(signature) if history is not None and not full else None
             result = run_check(
                 config,
                 options,
@@ -369,6 +392,7 @@ def check(
                 progress=bar.update,
                 keep_findings=history is not None or bool(write_accepted),
                 accepted=accepted,
+                previous=previous,
             )
         if write_accepted:
             write_accepted_file(Path(write_accepted), [f.__dict__ for f in result.history_findings() if f.undeclared])
@@ -382,6 +406,8 @@ def check(
                 result.errors,
                 status,
                 started,
+                result.files,
+                signature,
             )
             if since or fail_on == "new-undeclared":
                 change = history.compare(run_id, history.resolve(since or "last", before=run_id))
@@ -400,6 +426,13 @@ def check(
         Path(output).write_text(text, "utf-8")
     else:
         click.echo(text, nl=False)
+    reused_files, reused_bytes = result.reused
+    if reused_files:
+        click.echo(
+            f"{reused_files} files ({reused_bytes / 1e6:.1f} MB) unchanged since run {result.reused_from}: "
+            "their findings carried over, not read again (--full reads everything).",
+            err=True,
+        )
     if result.incomplete:
         click.echo("Error: some sources could not be scanned (see errors); the verdict is incomplete.", err=True)
         sys.exit(2)

@@ -32,6 +32,9 @@ RUNS = sa.Table(
     sa.Column("config", sa.Text),
     sa.Column("status", sa.Integer),
     sa.Column("version", sa.String(32)),
+    # what the findings depend on besides the files (version, detectors, settings): runs with another
+    # signature are never reused
+    sa.Column("signature", sa.String(64)),
 )
 VERDICTS = sa.Table(
     "verdicts",
@@ -52,7 +55,18 @@ FINDINGS = sa.Table(
     sa.Column("entity", sa.Text, nullable=False),
     sa.Column("value", sa.Text),  # masked, always
     sa.Column("value_hash", sa.Text),
+    sa.Column("score", sa.Float),
+    sa.Column("detector", sa.Text),
+    sa.Column("detail", sa.Text),
     sa.Column("undeclared", sa.Boolean, nullable=False),
+)
+FILES = sa.Table(
+    "files",
+    METADATA,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("mtime_ns", sa.BigInteger, nullable=False),
 )
 ERRORS = sa.Table(
     "errors",
@@ -82,6 +96,9 @@ class Finding:
     value: str | None
     value_hash: str | None
     undeclared: bool
+    score: float | None = None
+    detector: str | None = None
+    detail: str | None = None
 
     @property
     def key(self) -> tuple:
@@ -118,6 +135,15 @@ class Change:
         }
 
 
+@dataclass
+class PreviousScan:
+    """What an earlier run read: file sizes and times, and the findings in each file (one copy each)."""
+
+    run_id: int
+    files: dict[str, tuple[int, int]]
+    findings: dict[str, list[dict[str, Any]]]
+
+
 class History:
     def __init__(self, target: str | Path) -> None:
         url = str(target) if is_database_url(str(target)) else f"sqlite:///{Path(target)}"
@@ -135,11 +161,18 @@ class History:
         errors: list[dict[str, str]],
         status: int,
         started: str,
+        files: Iterable[tuple[str, int, int]] = (),
+        signature: str | None = None,
     ) -> int:
         with self.engine.begin() as conn:
             run_id = conn.execute(
                 sa.insert(RUNS).values(
-                    started=started, finished=_now(), config=config, status=status, version=__version__
+                    started=started,
+                    finished=_now(),
+                    config=config,
+                    status=status,
+                    version=__version__,
+                    signature=signature,
                 )
             ).inserted_primary_key[0]
             if verdicts:
@@ -155,7 +188,41 @@ class History:
                 conn.execute(sa.insert(FINDINGS), rows[start : start + 10_000])
             if errors:
                 conn.execute(sa.insert(ERRORS), [{"run_id": run_id, **e} for e in errors])
+            file_rows = [{"run_id": run_id, "path": p, "size": n, "mtime_ns": t} for p, n, t in files]
+            for start in range(0, len(file_rows), 10_000):
+                conn.execute(sa.insert(FILES), file_rows[start : start + 10_000])
         return int(run_id)
+
+    def previous_scan(self, signature: str | None) -> PreviousScan | None:
+        """The files and findings of the last run that completed (exit status 0 or 1) with the same
+        signature (the same version, detectors and settings)."""
+        complete = [r for r in self.runs() if r["status"] in (0, 1) and r["signature"] == signature]
+        if not complete:
+            return None
+        run = complete[-1]
+        with self.engine.connect() as conn:
+            files = {
+                p: (n, t)
+                for p, n, t in conn.execute(
+                    sa.select(FILES.c.path, FILES.c.size, FILES.c.mtime_ns).where(FILES.c.run_id == run["id"])
+                )
+            }
+        findings: dict[str, dict[tuple, dict[str, Any]]] = {}
+        for f in self.findings(run["id"]):
+            row = {
+                "source": f.source,
+                "member": f.member,
+                "location": f.location,
+                "entity": f.entity,
+                "value": f.value,
+                "value_hash": f.value_hash,
+                "score": f.score,
+                "detector": f.detector,
+                "detail": f.detail,
+                "error": None,
+            }
+            findings.setdefault(f.path, {})[(f.member, f.location, f.entity, f.value_hash)] = row
+        return PreviousScan(run["id"], files, {p: list(rows.values()) for p, rows in findings.items()})
 
     def runs(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -237,6 +304,9 @@ def findings_of(register: str, batch: pa.RecordBatch, undeclared: set[str]) -> l
             r["value"],
             r["value_hash"],
             r["entity"] in undeclared,
+            r["score"],
+            r["detector"],
+            r["detail"],
         )
         for r in batch.to_pylist()
         if r["entity"] is not None

@@ -50,6 +50,8 @@ class Summary:
     findings: Counter[str] = field(default_factory=Counter)
     columns: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
+    reused_files: int = 0  # unchanged since an earlier run: findings carried over, not read again
+    reused_bytes: int = 0
 
     def add(self, other: Summary) -> None:
         self.files += other.files
@@ -60,6 +62,8 @@ class Summary:
         self.errors.extend(other.errors)
         self.findings.update(other.findings)
         self.columns.extend(other.columns)
+        self.reused_files += other.reused_files
+        self.reused_bytes += other.reused_bytes
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -72,6 +76,8 @@ class Summary:
         }
         if self.tables:
             out.update(tables=self.tables, rows=self.rows, columns=self.columns)
+        if self.reused_files:
+            out.update(reused_files=self.reused_files, reused_bytes=self.reused_bytes)
         return out
 
 
@@ -169,8 +175,14 @@ def run_scan(
     progress: Callable[[int], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
     items: Sequence[FileItem | Problem] | None = None,
+    reuse: Callable[[FileItem], list[pa.RecordBatch] | None] | None = None,
+    scanned: Callable[[FileItem], None] | None = None,
 ) -> Summary:
-    """Scan every file under ``targets``; findings go to ``write`` as they are produced."""
+    """Scan every file under ``targets``; findings go to ``write`` as they are produced.
+
+    ``reuse`` may return the findings of an unchanged file from an earlier run (then it is not read
+    again); ``scanned`` hears of every file read or reused, for the next run's comparison.
+    """
     started = time.perf_counter()
     summary = Summary()
     listing: Iterator[FileItem | Problem] = (
@@ -185,6 +197,21 @@ def run_scan(
                 on_error(source, reason)
         summary.add(part)
 
+    def reused(item: FileItem) -> bool:
+        batches = reuse(item) if reuse else None
+        if batches is None:
+            return False
+        part = Summary(files=1, bytes=item.size)
+        part.reused_files, part.reused_bytes = 1, item.size
+        for batch in batches:
+            part.findings.update(e for e in batch.column("entity").to_pylist() if e is not None)
+        emit(batches, part)
+        if progress:
+            progress(item.size)
+        if scanned:
+            scanned(item)
+        return True
+
     if workers <= 1:
         scanner = Scanner(options)
         for item in listing:
@@ -192,7 +219,12 @@ def run_scan(
                 part = Summary()
                 emit(_problem(item, part), part)
                 continue
-            emit(*scanner.scan_item(item, progress))
+            if reused(item):
+                continue
+            batches, part = scanner.scan_item(item, progress)
+            emit(batches, part)
+            if scanned and not part.errors:
+                scanned(item)
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(options,)) as pool:
@@ -203,7 +235,10 @@ def run_scan(
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         item = pending.pop(future)
-                        emit(*future.result())
+                        batches, part = future.result()
+                        emit(batches, part)
+                        if scanned and not part.errors:
+                            scanned(item)
                         if progress:
                             progress(item.size)
 
@@ -211,6 +246,8 @@ def run_scan(
                 if isinstance(item, Problem):
                     part = Summary()
                     emit(_problem(item, part), part)
+                    continue
+                if reused(item):
                     continue
                 pending[pool.submit(_scan_in_worker, item)] = item
                 drain(4 * workers)

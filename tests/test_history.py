@@ -154,3 +154,37 @@ def test_accepted_findings_are_reported_as_accepted(tmp_path):
         {"entity": "IP_ADDRESS", "count": 4, "by": "Kaarina, DPO", "why": "Reviewed 2026-11-23"}
     ]
     assert [u["entity"] for u in verdicts["Newsletter register"]["undeclared"]] == ["IP_ADDRESS"]
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
+    import os
+
+    import scanner.scan as scan_module
+
+    config = examples(tmp_path)
+    read: list[str] = []
+    real = scan_module.Scanner.scan_item
+
+    def counting(self, item, progress=None):
+        read.append(Path(item.path).name)
+        return real(self, item, progress)
+
+    monkeypatch.setattr(scan_module.Scanner, "scan_item", counting)
+    code, first = check(config)
+    assert code == 1 and len(read) == 6  # every file of the share (logo.png too)
+    read.clear()
+    code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress")
+    assert read == [] and "6 files" in err and "not read again" in err
+    assert json.loads(out)["registers"] == first["registers"]  # carried over exactly
+
+    log = config.parent / "share" / "Asiakaspalvelu" / "tukipyynnot.log"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write("2026-11-03T10:00:00Z INFO uusi yhteys osoitteesta 192.0.2.77\n")
+    os.utime(log, ns=(log.stat().st_atime_ns, log.stat().st_mtime_ns + 1_000_000_000))
+    code, changed = check(config)
+    assert code == 1 and read == ["tukipyynnot.log"]
+    assert {v["name"]: v["found"].get("IP_ADDRESS") for v in changed["registers"]}["Asiakasrekisteri"] == 5
+
+    read.clear()
+    code, _, err = run("check", "--config", str(config), "--full", "--no-progress")
+    assert code == 1 and len(read) == 6 and "not read again" not in err

@@ -10,6 +10,7 @@ the statement is broader than the data, or stale.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,12 +19,13 @@ from typing import Any
 import pyarrow as pa
 
 from scanner.config import Config, RegisterConfig, is_database_url
-from scanner.history import Change, Finding, findings_of, item_path
+from scanner.findings import SCHEMA
+from scanner.history import Change, Finding, PreviousScan, findings_of, item_path
 from scanner.registers.accepted import Accepted
 from scanner.registers.statement import Statement, parse_statement
 from scanner.scan import ScanOptions, Summary, run_database_scan, run_scan
 from scanner.sources.database import DatabaseError, DatabaseOptions, redact
-from scanner.sources.files import WalkOptions
+from scanner.sources.files import FileItem, WalkOptions
 
 EXAMPLES_PER_ENTITY = 3
 
@@ -87,6 +89,14 @@ class CheckResult:
     #: A source could not be scanned at all (e.g. its database was unreachable): the verdict is incomplete.
     incomplete: bool = False
     sources: dict[str, SourceResult] = field(default_factory=dict)
+    files: list[tuple[str, int, int]] = field(default_factory=list)  # (path, size, mtime) read or carried over
+    reused_from: int | None = None
+
+    @property
+    def reused(self) -> tuple[int, int]:
+        """(files, bytes) carried over from an earlier run instead of being read again."""
+        files = sum(s.summary.reused_files for s in self.sources.values())
+        return files, sum(s.summary.reused_bytes for s in self.sources.values())
 
     def history_findings(self) -> Iterator[Finding]:
         """Every kept finding once per register whose sources hold it (for the run history)."""
@@ -136,7 +146,23 @@ def run_check(
     on_error: Callable[[str, str], None] | None = None,
     keep_findings: bool = False,
     accepted: list[Accepted] | None = None,
+    previous: PreviousScan | None = None,
 ) -> CheckResult:
+    """Scan every source once and judge every register. With ``previous`` (an earlier run from the
+    history), files whose path, size and modification time are unchanged are not read again: their
+    findings are carried over."""
+    files_read: list[tuple[str, int, int]] = []
+
+    def reuse(item: FileItem) -> list[pa.RecordBatch] | None:
+        path = os.path.abspath(item.path)
+        if previous is None or previous.files.get(path) != (item.size, item.mtime_ns):
+            return None
+        rows = [{**row, "source": item.display} for row in previous.findings.get(path, [])]
+        return [pa.RecordBatch.from_pylist(rows, schema=SCHEMA)] if rows else []
+
+    def scanned(item: FileItem) -> None:
+        files_read.append((os.path.abspath(item.path), item.size, item.mtime_ns))
+
     statements = {r.name: parse_statement(r.statement, str(r.statement)) for r in config.registers}
     results: dict[str, SourceResult] = {}
     for source in dict.fromkeys(s for r in config.registers for s in r.sources):  # each source once, in order
@@ -157,6 +183,8 @@ def run_check(
                 workers=workers,
                 progress=progress,
                 on_error=on_error,
+                reuse=reuse,
+                scanned=scanned,
             )
 
     verdicts = []
@@ -202,7 +230,14 @@ def run_check(
         if result.error:
             errors.append({"source": redact(source), "error": result.error})
         errors.extend({"source": s, "error": e} for s, e in result.summary.errors)
-    return CheckResult(verdicts, errors, incomplete=any(r.error for r in results.values()), sources=results)
+    return CheckResult(
+        verdicts,
+        errors,
+        incomplete=any(r.error for r in results.values()),
+        sources=results,
+        files=files_read,
+        reused_from=previous.run_id if previous else None,
+    )
 
 
 def _apply_accepted(

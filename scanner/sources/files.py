@@ -22,6 +22,7 @@ class FileItem:
     display: str
     path: str
     size: int
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _entry(display: str, info: os.stat_result, options: WalkOptions) -> Iterator
         if options.max_file_size is not None and info.st_size > options.max_file_size:
             yield Problem(display, f"too large ({info.st_size} bytes; --max-file-size is {options.max_file_size})")
         else:
-            yield FileItem(display, display, info.st_size)
+            yield FileItem(display, display, info.st_size, info.st_mtime_ns)
     elif stat.S_ISLNK(info.st_mode):
         yield Problem(display, "symbolic link (not followed)", "skipped")
     else:
