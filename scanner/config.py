@@ -21,6 +21,7 @@ found, the line::
     sources = ["share/Asiakaspalvelu", "sqlite:///crm.db"]
     declare = ["IP_ADDRESS"]                # declared although the statement does not say so
     ignore = ["FI_BUSINESS_ID"]             # never flagged for this register
+    retention = "6 kuukautta"               # instead of the period the statement gives
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class RegisterConfig:
     declare: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     umbrella: dict[str, list[str]] = field(default_factory=dict)
+    retention_days: int | None = None  # overrides the statement's period
 
 
 @dataclass
@@ -111,6 +113,19 @@ class _Reader:
                 if name not in self.known:
                     raise self.error(key, f"unknown entity {name!r}; known: {', '.join(sorted(self.known))}", register)
         return names
+
+    def retention(self, value: Any, key: str, register: int | None = None) -> int | None:
+        """Days: a whole number, or a period as a statement would write it ("6 kuukautta", "2 years")."""
+        from scanner.registers.retention import parse_duration
+
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        period = parse_duration(value) if isinstance(value, str) else None
+        if period is None:
+            raise self.error(key, 'must be days (a number) or a period such as "6 kuukautta" or "2 years"', register)
+        return period.days
 
     def umbrella(self, value: Any, key: str, register: int | None = None) -> dict[str, list[str]]:
         if not isinstance(value, dict):
@@ -184,7 +199,7 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
     names: set[str] = set()
     for index, entry in enumerate(registers):
         where = f"registers[{index}]"
-        unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella"}
+        unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella", "retention"}
         if unknown:
             raise reader.error(f"{where}.{sorted(unknown)[0]}", "unknown key", index)
         for required in ("name", "statement", "sources"):
@@ -211,6 +226,7 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
                 declare=reader.entities(entry.get("declare", []), f"{where}.declare", index),
                 ignore=reader.entities(entry.get("ignore", []), f"{where}.ignore", index),
                 umbrella=reader.umbrella(entry.get("umbrella", {}), f"{where}.umbrella", index),
+                retention_days=reader.retention(entry.get("retention"), f"{where}.retention", index),
             )
         )
     return config

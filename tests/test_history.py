@@ -188,3 +188,46 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     read.clear()
     code, _, err = run("check", "--config", str(config), "--full", "--no-progress")
     assert code == 1 and len(read) == 6 and "not read again" not in err
+
+
+def test_retention_from_the_statement_or_the_config_flags_old_files(tmp_path):
+    import os
+
+    from scanner.registers.statement import parse_statement
+
+    statements = ROOT / "examples" / "statements"
+    assert parse_statement(statements / "asiakasrekisteri.txt").as_dict()["retention"] == {
+        "days": 2190,
+        "as_written": "kuusi vuotta",
+        "line": 49,
+        "evidence": "Tietoja säilytetään kuusi vuotta asiakkuuden päättymisestä.",
+    }
+    assert parse_statement(statements / "personalregister.md").retention[0].days == 3650
+    assert parse_statement(statements / "markkinointirekisteri.html").retention is None
+
+    config = examples(tmp_path)
+    memo = config.parent / "share" / "Henkilosto" / "muistio.txt"
+    old = 1420070400 * 10**9  # 1 January 2015
+    os.utime(memo, ns=(old, old))
+    code, report = check(config)
+    verdicts = {v["name"]: v for v in report["registers"]}
+    staff = verdicts["Personalregister"]["retention"]
+    assert staff["days"] == 3650 and staff["from"] == "statement line 34: tio år"
+    assert [(Path(f["source"]).name, f["modified"], f["findings"]) for f in staff["older_files"]] == [
+        ("muistio.txt", "2015-01-01", 4)
+    ]
+    assert verdicts["Asiakasrekisteri"]["retention"]["older_files"] == []
+    assert verdicts["Newsletter register"]["retention"] is None
+
+    text = config.read_text("utf-8").replace(
+        'name = "Newsletter register"', 'name = "Newsletter register"\nretention = "2 päivää"'
+    )
+    config.write_text(text, "utf-8")
+    tilaajat = config.parent / "share" / "Markkinointi" / "tilaajat.html"
+    os.utime(tilaajat, ns=(old, old))
+    code, report = check(config)
+    news = {v["name"]: v for v in report["registers"]}["Newsletter register"]["retention"]
+    assert news["days"] == 2 and news["from"] == "configuration" and len(news["older_files"]) == 1
+    config.write_text(text.replace('retention = "2 päivää"', 'retention = "soon"'), "utf-8")
+    code, _, err = run("check", "--config", str(config), "--no-progress")
+    assert code == 2 and "retention: must be days" in err

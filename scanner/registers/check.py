@@ -9,8 +9,10 @@ the statement is broader than the data, or stale.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ class SourceResult:
     summary: Summary = field(default_factory=Summary)
     error: str | None = None
     batches: list[pa.RecordBatch] | None = None  # every finding, kept when the run goes into a history
+    per_file: Counter[str] = field(default_factory=Counter)  # findings per file (as displayed)
 
     def add(self, batch: pa.RecordBatch) -> None:
         if self.batches is not None:
@@ -48,6 +51,7 @@ class SourceResult:
             if entity is None:
                 continue
             self.found[entity] += 1
+            self.per_file[row["source"]] += 1
             shelf = self.examples.setdefault(entity, [])
             if len(shelf) < EXAMPLES_PER_ENTITY:
                 shelf.append(_example(row))
@@ -64,6 +68,7 @@ class Verdict:
     ignored: list[str]
     umbrella_notes: list[str]
     accepted: list[dict[str, Any]] = field(default_factory=list)
+    retention: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +83,7 @@ class Verdict:
             "declared_not_found": self.declared_not_found,
             "ignored": self.ignored,
             "accepted": self.accepted,
+            "retention": self.retention,
             "notes": self.umbrella_notes,
         }
 
@@ -160,8 +166,11 @@ def run_check(
         rows = [{**row, "source": item.display} for row in previous.findings.get(path, [])]
         return [pa.RecordBatch.from_pylist(rows, schema=SCHEMA)] if rows else []
 
+    modified: dict[str, int] = {}  # displayed path -> mtime (ns), for the retention check
+
     def scanned(item: FileItem) -> None:
         files_read.append((os.path.abspath(item.path), item.size, item.mtime_ns))
+        modified[item.display] = item.mtime_ns
 
     statements = {r.name: parse_statement(r.statement, str(r.statement)) for r in config.registers}
     results: dict[str, SourceResult] = {}
@@ -209,6 +218,7 @@ def run_check(
                 {"entity": e, "count": found[e], "examples": examples.get(e, [])} for e in undeclared_entities
             ]
         not_found = sorted(e for e in declared & detector_entities if e not in found)
+        retention = _retention(register, statement, [results[s] for s in register.sources], modified)
         verdicts.append(
             Verdict(
                 register,
@@ -220,6 +230,7 @@ def run_check(
                 sorted(ignored),
                 notes,
                 accepted_items,
+                retention,
             )
         )
         if not statement.has_content_section:
@@ -238,6 +249,32 @@ def run_check(
         files=files_read,
         reused_from=previous.run_id if previous else None,
     )
+
+
+def _retention(
+    register: RegisterConfig, statement: Statement, sources: list[SourceResult], modified: dict[str, int]
+) -> dict[str, Any] | None:
+    """The register's retention period and the files holding personal data that have not changed for
+    longer than it (their data may be kept beyond what the statement allows)."""
+    if register.retention_days is not None:
+        days, origin = register.retention_days, "configuration"
+    elif statement.retention is not None:
+        period, line, _ = statement.retention
+        days, origin = period.days, f"statement line {line}: {period.text}"
+    else:
+        return None
+    limit = time.time_ns() - days * 86_400 * 10**9
+    older = [
+        {
+            "source": path,
+            "modified": datetime.datetime.fromtimestamp(modified[path] / 1e9, datetime.UTC).date().isoformat(),
+            "findings": count,
+        }
+        for result in sources
+        for path, count in sorted(result.per_file.items())
+        if path in modified and modified[path] < limit
+    ]
+    return {"days": days, "from": origin, "older_files": older}
 
 
 def _apply_accepted(
@@ -309,6 +346,13 @@ def render_table(result: CheckResult) -> str:
             out.append(f"  declared, not found: {', '.join(verdict.declared_not_found)}")
         if verdict.ignored:
             out.append(f"  ignored:    {', '.join(verdict.ignored)}")
+        if verdict.retention and verdict.retention["older_files"]:
+            older = verdict.retention["older_files"]
+            out.append(
+                f"  retention:  {verdict.retention['days']} days ({verdict.retention['from']}); "
+                f"{len(older)} files with personal data unchanged for longer:"
+            )
+            out.extend(f"      {f['source']} (modified {f['modified']}, {f['findings']} findings)" for f in older[:10])
         for item in verdict.accepted:
             out.append(f"  accepted:   {item['entity']} {item['count']} — {item['by']}: {item['why']}")
         out.extend(f"  note: {note}" for note in verdict.umbrella_notes)

@@ -28,6 +28,7 @@ from pathlib import Path
 import regex
 
 from scanner.registers.documents import Line, read_statement
+from scanner.registers.retention import Retention, parse_duration
 from scanner.registers.taxonomy import Category, categories_in
 
 DATA_CONTENT = "data content"
@@ -242,6 +243,7 @@ class Statement:
     negated: list[Evidence]
     mentioned: list[Evidence]
     has_content_section: bool
+    retention: tuple[Retention, int, str] | None = None  # the period, its line, the sentence
 
     @property
     def declared_entities(self) -> set[str]:
@@ -255,6 +257,9 @@ class Statement:
             "negated": [e.as_dict() for e in self.negated],
             "mentioned_elsewhere": [e.as_dict() for e in self.mentioned],
             "content_section_found": self.has_content_section,
+            "retention": None
+            if self.retention is None
+            else {**self.retention[0].as_dict(), "line": self.retention[1], "evidence": self.retention[2]},
         }
 
 
@@ -304,6 +309,23 @@ def _register_name(all_sections: list[Section], path: Path) -> str:
     return path.stem
 
 
+_KEPT = regex.compile(r"säily|sparas|lagras|bevaras|retain|kept|stored for|keep", regex.IGNORECASE)
+
+
+def _retention(all_sections: list[Section]) -> tuple[Retention, int, str] | None:
+    """The first period in the retention section, else in a sentence about keeping data elsewhere."""
+    ordered = [s for s in all_sections if s.kind == "retention"] + [s for s in all_sections if s.kind != "retention"]
+    for section in ordered:
+        for line in section.lines:
+            for unit in _units(line.text):
+                if section.kind != "retention" and not _KEPT.search(unit):
+                    continue
+                period = parse_duration(unit)
+                if period is not None:
+                    return period, line.number, unit[:200]
+    return None
+
+
 def parse_statement(path: Path, display: str | None = None) -> Statement:
     """Read one statement and return what it declares, negates and merely mentions."""
     lines = read_statement(path)
@@ -329,4 +351,5 @@ def parse_statement(path: Path, display: str | None = None) -> Statement:
         negated=sorted(negated.values(), key=lambda e: e.line),
         mentioned=sorted(mentioned.values(), key=lambda e: e.line),
         has_content_section=any(s.kind == DATA_CONTENT for s in all_sections),
+        retention=_retention(all_sections),
     )
