@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import pyarrow as pa
 
 from scanner import __version__
 
@@ -158,6 +159,7 @@ def main() -> None:
     show_default=True,
     help="Databases: seconds one query may run before its table is reported and skipped.",
 )
+@click.option("--history", "history_path", help="Record the run in this history (SQLite file or database URL).")
 def scan(
     targets: tuple[str, ...],
     fmt: str,
@@ -177,6 +179,7 @@ def scan(
     max_file_size: int | None,
     skip_hidden: bool,
     follow_symlinks: bool,
+    history_path: str | None,
 ) -> None:
     """Scan files, folders and databases for personal data.
 
@@ -221,23 +224,43 @@ def scan(
     walk_options = WalkOptions(include, exclude, max_file_size, skip_hidden, follow_symlinks)
     items = list(walk(paths, walk_options))
     total = sum(i.size for i in items if isinstance(i, FileItem))
+    if history_path and show_values:
+        raise click.UsageError("a history never stores raw values: --history and --show-values do not go together")
+    from scanner.history import History, HistoryError, _now, findings_of
+
+    started = _now()
+    try:
+        history = History(history_path) if history_path else None
+    except HistoryError as exc:
+        raise HaravaError(str(exc)) from exc
     writer, handle = open_writer(fmt, output)
     bar = _progress_bar(total, no_progress)
+    kept: list[pa.RecordBatch] = []
+
+    def write(batch: pa.RecordBatch) -> None:
+        writer.write(batch)
+        if history is not None:
+            kept.append(batch)
 
     def report_error(source: str, reason: str) -> None:
         bar.write(f"harava: {source}: {reason}", file=sys.stderr)
 
     try:
         summary = run_scan(
-            paths, options, writer.write, workers=workers, items=items, progress=bar.update, on_error=report_error
+            paths, options, write, workers=workers, items=items, progress=bar.update, on_error=report_error
         )
         db = DatabaseOptions(include, exclude, sample, workers, all_columns, statement_timeout)
         for url in databases:
-            part = run_database_scan(url, options, writer.write, db, on_error=report_error)
+            part = run_database_scan(url, options, write, db, on_error=report_error)
             summary.add(part)
             summary.seconds += part.seconds
         bar.close()
         writer.close(summary.as_dict())
+        if history is not None:
+            findings = [f for batch in kept for f in findings_of("", batch, set())]
+            errors = [{"source": s, "error": e} for s, e in summary.errors]
+            run_id = history.record(" ".join(targets), [], findings, errors, 0, started)
+            click.echo(f"Recorded as run {run_id} in {history_path}.", err=True)
     except DatabaseError as exc:
         raise HaravaError(str(exc)) from exc
     finally:

@@ -231,3 +231,14 @@ def test_retention_from_the_statement_or_the_config_flags_old_files(tmp_path):
     config.write_text(text.replace('retention = "2 päivää"', 'retention = "soon"'), "utf-8")
     code, _, err = run("check", "--config", str(config), "--no-progress")
     assert code == 2 and "retention: must be days" in err
+
+
+def test_scan_runs_can_be_recorded_too(tmp_path):
+    history = tmp_path / "scans.db"
+    code, _, err = run("scan", "examples/share", "--history", str(history), "--no-progress")
+    assert code == 0 and "Recorded as run 1" in err
+    code, out, _ = run("report", "--history", str(history), "--format", "json")
+    report = json.loads(out)
+    assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 24
+    assert {f["value"] for f in report["findings"]} >= {"131171Y***T", "a***@example.fi"}
+    assert run("scan", "examples/share", "--history", str(history), "--show-values")[0] == 2
