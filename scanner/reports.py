@@ -115,20 +115,22 @@ def _markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _bars(items: list[tuple[str, int]], width: int = 420) -> str:
-    """A horizontal bar chart as inline SVG."""
+def _bars(items: list[tuple[str, int]], width: int = 680) -> str:
+    """A horizontal bar chart as inline SVG; long labels keep their end (the file or table name)."""
     if not items:
         return "<p>None.</p>"
     top = max(n for _, n in items) or 1
+    label_width, room = 300, width - 300 - 60
     height = 22 * len(items) + 4
     rows = []
     for i, (label, n) in enumerate(items):
         y = 4 + 22 * i
-        w = max(2, int((width - 210) * n / top))
+        w = max(2, int(room * n / top))
+        shown = label if len(label) <= 44 else "…" + label[-43:]
         rows.append(
-            f'<text x="0" y="{y + 14}" font-size="12">{escape(label)}</text>'
-            f'<rect x="200" y="{y}" width="{w}" height="16" fill="#4a7bb7"/>'
-            f'<text x="{205 + w}" y="{y + 13}" font-size="12">{n}</text>'
+            f'<text x="0" y="{y + 14}" font-size="12"><title>{escape(label)}</title>{escape(shown)}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{w}" height="16" fill="#4a7bb7"/>'
+            f'<text x="{label_width + w + 5}" y="{y + 13}" font-size="12">{n}</text>'
         )
     return f'<svg role="img" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>'
 

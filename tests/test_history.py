@@ -242,3 +242,50 @@ def test_scan_runs_can_be_recorded_too(tmp_path):
     assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 24
     assert {f["value"] for f in report["findings"]} >= {"131171Y***T", "a***@example.fi"}
     assert run("scan", "examples/share", "--history", str(history), "--show-values")[0] == 2
+
+
+def test_report_renders_in_headless_chromium(tmp_path):
+    import os
+    import shutil as sh
+    import subprocess
+
+    import pytest
+
+    browser = sh.which("chromium") or sh.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed (Debian package chromium); the HTML is still checked above")
+    config = examples(tmp_path)
+    check(config)
+    report = tmp_path / "report.html"
+    run("report", "--history", str(config.parent / "history.db"), "-o", str(report))
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, HOME=str(tmp_path)),
+        check=True,
+    ).stdout
+    parser = _Tags()
+    parser.feed(dom)
+    assert parser.tags.count("svg") == 3 and parser.classes.count("card") == 3
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", "--window-size=1200,1600", report.as_uri()],
+        capture_output=True,
+        timeout=120,
+        env=dict(os.environ, HOME=str(tmp_path)),
+        check=True,
+    )
+    assert shot.stat().st_size > 20_000  # a page was drawn, not a blank one
