@@ -174,16 +174,20 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     assert code == 1 and len(read) == 6  # every file of the share (logo.png too)
     read.clear()
     code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress")
-    assert read == [] and "6 files" in err and "not read again" in err
+    assert read == [] and "7 files" in err and "not read again" in err  # the share's 6 and the SQLite file
     assert json.loads(out)["registers"] == first["registers"]  # carried over exactly
 
     log = config.parent / "share" / "Asiakaspalvelu" / "tukipyynnot.log"
     with log.open("a", encoding="utf-8") as handle:
         handle.write("2026-11-03T10:00:00Z INFO uusi yhteys osoitteesta 192.0.2.77\n")
     os.utime(log, ns=(log.stat().st_atime_ns, log.stat().st_mtime_ns + 1_000_000_000))
+    crm = sqlite3.connect(config.parent / "crm.db")
+    crm.execute("INSERT INTO tukipyynnot VALUES (3, 3, 'Uusi pyyntö', '198.51.100.7', NULL)")
+    crm.commit()
+    crm.close()
     code, changed = check(config)
-    assert code == 1 and read == ["tukipyynnot.log"]
-    assert {v["name"]: v["found"].get("IP_ADDRESS") for v in changed["registers"]}["Asiakasrekisteri"] == 5
+    assert code == 1 and read == ["tukipyynnot.log"]  # and the database, which changed
+    assert {v["name"]: v["found"].get("IP_ADDRESS") for v in changed["registers"]}["Asiakasrekisteri"] == 6
 
     read.clear()
     code, _, err = run("check", "--config", str(config), "--full", "--no-progress")

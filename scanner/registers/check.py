@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -177,9 +178,21 @@ def run_check(
     for source in dict.fromkeys(s for r in config.registers for s in r.sources):  # each source once, in order
         result = results[source] = SourceResult(batches=[] if keep_findings or accepted else None)
         if is_database_url(source):
+            marker = _sqlite_marker(source)
+            key = item_path(source)
+            if marker is not None and previous is not None and previous.files.get(key) == marker:
+                # an SQLite file unchanged since the last run: its findings carry over (servers are always read)
+                rows = [{**row, "source": redact(source)} for row in previous.findings.get(key, [])]
+                if rows:
+                    result.add(pa.RecordBatch.from_pylist(rows, schema=SCHEMA))
+                result.summary = Summary(reused_files=1, reused_bytes=marker[0])
+                files_read.append((key, *marker))
+                continue
             try:
                 db = DatabaseOptions(exclude=tuple(config.exclude), workers=workers)
                 result.summary = run_database_scan(source, options, result.add, db)
+                if marker is not None and not result.summary.errors:
+                    files_read.append((key, *marker))
             except DatabaseError as exc:
                 result.error = str(exc)
         else:
@@ -275,6 +288,22 @@ def _retention(
         if path in modified and modified[path] < limit
     ]
     return {"days": days, "from": origin, "older_files": older}
+
+
+def _sqlite_marker(url: str) -> tuple[int, int] | None:
+    """(size, mtime) of an SQLite database and its write-ahead log: any write changes one of them."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url[len("sqlite:///") :])
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    size, mtime = info.st_size, info.st_mtime_ns
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        size, mtime = size + wal.stat().st_size, max(mtime, wal.stat().st_mtime_ns)
+    return size, mtime
 
 
 def _apply_accepted(
