@@ -293,3 +293,27 @@ def test_report_renders_in_headless_chromium(tmp_path):
         check=True,
     )
     assert shot.stat().st_size > 20_000  # a page was drawn, not a blank one
+
+
+def test_history_in_postgresql(tmp_path):
+    import sqlalchemy as sa
+
+    from scanner.history import Finding, History
+    from tests.test_database import PG_URL, server
+
+    engine = server(PG_URL)
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS harava_hist CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA harava_hist"))
+    url = PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3Dharava_hist"
+    try:
+        history = History(url)
+        finding = Finding("R", "a.txt", "/a.txt", None, '{"line": 1}', "EMAIL_ADDRESS", "a***@example.fi", "h", True)
+        first = history.record("c.toml", [], [finding], [], 1, "2026-11-01T00:00:00+00:00")
+        second = history.record("c.toml", [], [], [], 0, "2026-11-02T00:00:00+00:00")
+        change = history.compare(second, history.resolve("last", before=second))
+        assert change.since["id"] == first and [f.entity for f in change.gone] == ["EMAIL_ADDRESS"]
+        assert history.resolve("2026-11-01")["id"] == first
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS harava_hist CASCADE"))
