@@ -451,9 +451,9 @@ def check(
         click.echo(text, nl=False)
     reused_files, reused_bytes = result.reused
     if reused_files:
-        read_bytes = sum(r.summary.bytes for r in result.sources.values()) - reused_bytes
-        read_seconds = sum(r.summary.seconds for r in result.sources.values())
-        saved = f", about {reused_bytes / read_bytes * read_seconds:.1f} s saved" if read_bytes > 0 else ""
+        read_files = sum(r.summary.files for r in result.sources.values()) - reused_files
+        read_seconds = sum(r.summary.read_seconds for r in result.sources.values())
+        saved = f", about {reused_files * read_seconds / read_files:.2f} s saved" if read_files > 0 else ""
         click.echo(
             f"{reused_files} files ({reused_bytes / 1e6:.1f} MB) unchanged since run {result.reused_from}: "
             f"their findings carried over, not read again{saved} (--full reads everything).",

@@ -52,6 +52,7 @@ class Summary:
     seconds: float = 0.0
     reused_files: int = 0  # unchanged since an earlier run: findings carried over, not read again
     reused_bytes: int = 0
+    read_seconds: float = 0.0  # time spent reading and scanning files (start-up excluded)
 
     def add(self, other: Summary) -> None:
         self.files += other.files
@@ -64,6 +65,7 @@ class Summary:
         self.columns.extend(other.columns)
         self.reused_files += other.reused_files
         self.reused_bytes += other.reused_bytes
+        self.read_seconds += other.read_seconds
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -91,6 +93,14 @@ class Scanner:
         self.builder = FindingsBuilder(options.key, options.show_values)
 
     def scan_item(
+        self, item: FileItem, progress: Callable[[int], None] | None = None
+    ) -> tuple[list[pa.RecordBatch], Summary]:
+        started = time.perf_counter()
+        batches, summary = self._scan_item(item, progress)
+        summary.read_seconds = time.perf_counter() - started
+        return batches, summary
+
+    def _scan_item(
         self, item: FileItem, progress: Callable[[int], None] | None = None
     ) -> tuple[list[pa.RecordBatch], Summary]:
         summary = Summary()

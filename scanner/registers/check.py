@@ -185,7 +185,7 @@ def run_check(
                 rows = [{**row, "source": redact(source)} for row in previous.findings.get(key, [])]
                 if rows:
                     result.add(pa.RecordBatch.from_pylist(rows, schema=SCHEMA))
-                result.summary = Summary(bytes=marker[0], reused_files=1, reused_bytes=marker[0])
+                result.summary = Summary(files=1, bytes=marker[0], reused_files=1, reused_bytes=marker[0])
                 files_read.append((key, *marker))
                 continue
             try:
