@@ -491,3 +491,17 @@ def test_every_format_truncated_is_reported_never_crashes(tmp_path):
     broken = {Path(r["source"]).name for r in rows if r["error"]}
     assert {f"rikki.{s}" for s in samples} - {"rikki.eml"} <= broken  # a cut e-mail may still parse
     assert all(r["error"] and len(r["error"]) > 5 for r in rows if r["error"])
+
+
+def test_highly_compressible_small_files_are_not_bombs(tmp_path):
+    data = ("nimi;hetu\n" + "Aino;131052-308T\n" * 5000).encode()  # ~90 kB, compresses over 200:1
+    with tarfile.open(tmp_path / "vienti.tar.gz", "w:gz") as archive:
+        info = tarfile.TarInfo("vienti/asiakkaat.csv")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    (tmp_path / "vienti.csv.gz").write_bytes(gzip.compress(data))
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--no-progress")
+    assert code == 0, err
+    rows = jsonl(out)
+    assert not [r for r in rows if r["error"]]
+    assert len(rows) == 10_000 and {r["location"]["field"] for r in rows} == {"hetu"}

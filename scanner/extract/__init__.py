@@ -30,7 +30,8 @@ class Limits:
     max_depth: int = 5  # containers within containers
     max_members: int = 100_000  # members of one archive
     max_total: int = 8 << 30  # bytes unpacked from one top-level file
-    max_ratio: int = 200  # unpacked size / packed size of one member
+    max_ratio: int = 200  # unpacked size / packed size of one member ...
+    ratio_floor: int = 16 << 20  # ... once it unpacks to more than this (small repetitive files are fine)
     max_member: int = 1 << 30  # bytes of one member held in memory (formats that need random access)
 
 

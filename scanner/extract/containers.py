@@ -78,7 +78,7 @@ def zip_members(
             if info.flag_bits & 0x1:
                 yield Unreadable(path, "encrypted")
                 continue
-            if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+            if info.file_size > limits.ratio_floor and info.file_size / max(info.compress_size, 1) > limits.max_ratio:
                 yield Unreadable(path, f"compression ratio over {limits.max_ratio}:1 (a zip bomb?)")
                 continue
             try:
@@ -154,7 +154,7 @@ def _compressed(opener: Callable[[BinaryIO], BinaryIO], suffixes: tuple[str, ...
         if inner_name.lower().endswith(".tgz"):
             inner_name = inner_name[:-4] + ".tar"
         packed = _size(stream)
-        limit = max(packed, 1) * limits.max_ratio if packed else limits.max_total
+        limit = max(packed * limits.max_ratio, limits.ratio_floor) if packed else limits.max_total
         unpacked = io.BufferedReader(_Bounded(opener(stream), budget, limit), 1 << 20)
         path = join(member, inner_name.rsplit("/", 1)[-1])
         yield from _nested(unpacked, inner_name, path, depth, limits, budget, block_size)
@@ -199,7 +199,7 @@ def seven_zip_members(
             yield Unreadable(member, "unpacks to more than the limits allow (a compression bomb?)")
             return
         packed = max(sum(f.compressed or 0 for f in files), 1)
-        if total / packed > limits.max_ratio:
+        if total > limits.ratio_floor and total / packed > limits.max_ratio:
             yield Unreadable(member, f"compression ratio over {limits.max_ratio}:1 (a 7z bomb?)")
             return
         factory = py7zr.io.BytesIOFactory(limits.max_member)
