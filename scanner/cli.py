@@ -283,12 +283,9 @@ def detectors(recognizer_files: tuple[str, ...]) -> None:
         raise HaravaError(str(exc)) from exc
     engine = Engine([d.recognizer for d in loaded])
     click.echo(f"{'DETECTOR':<22} {'ENTITY':<28} {'CATEGORY':<18} {'PATH':<11} ORIGIN")
-    for d in loaded:
-        rec = d.recognizer
-        name = getattr(rec, "NAME", None) or rec.name
-        category = getattr(rec, "CATEGORY", None) or rec.supported_entities[0].lower()
-        path = "vectorised" if engine.is_vectorised(rec) else "per-text"
-        click.echo(f"{name:<22} {rec.supported_entities[0]:<28} {category:<18} {path:<11} {d.origin}")
+    for d, adapter in zip(loaded, engine.adapters, strict=True):
+        path = "vectorised" if engine.is_vectorised(d.recognizer) else "per-text"
+        click.echo(f"{adapter.name:<22} {adapter.entity:<28} {adapter.category:<18} {path:<11} {d.origin}")
 
 
 @main.group()

@@ -87,18 +87,6 @@ class FindingsBuilder:
         table = pa.Table.from_batches(batches, schema=SCHEMA)
         return table.take(pa.array(np.lexsort((starts, rows)))).combine_chunks().to_batches()[0]
 
-    def text_batch(
-        self, source: str, member: str | None, hits: Hits, line_no: np.ndarray, col0: np.ndarray
-    ) -> pa.RecordBatch:
-        """Findings in lines of text: location ``{"line": …, "column": …}`` (1-based)."""
-
-        def locate(group: HitGroup) -> pa.Array:
-            line = pa.array(line_no[group.row])
-            column = pa.array(col0[group.row] + group.start + 1)
-            return concat('{"line": ', line, ', "column": ', column, "}")
-
-        return self.build(source, member, hits, locate)
-
 
 def error_batch(source: str, member: str | None, reason: str, location: dict[str, Any] | None = None) -> pa.RecordBatch:
     """An item that could not be read, as a row of the findings table."""

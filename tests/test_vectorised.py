@@ -102,11 +102,14 @@ def test_ip(values):
 
 
 def test_findings_hash_is_the_documented_hmac(engine):
+    import numpy as np
+
+    from scanner.extract import line_locate
     from scanner.findings import FindingsBuilder
 
     key = b"k" * 32
     hits = engine.scan(pa.array(["puh. +358 40 123 4567 ja 040-123 4567"]))
-    batch = FindingsBuilder(key).text_batch("x", None, hits, pa.array([1]).to_numpy(), pa.array([0]).to_numpy())
+    batch = FindingsBuilder(key).build("x", None, hits, line_locate(np.array([1]), np.array([0])))
     hashes = batch.column("value_hash").to_pylist()
     assert hashes[0] == hashes[1] == value_hash(key, "PHONE_NUMBER", "+358401234567")
 

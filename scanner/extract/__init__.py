@@ -119,9 +119,10 @@ def columns_piece(member: str | None, columns: dict[str, pa.Array], offset: int 
     return Piece(member, cells, locate, cells.nbytes)
 
 
-def text_pieces(stream: BinaryIO, member: str | None, block_size: int = BLOCK_SIZE) -> Iterator[Piece]:
+def text_pieces(stream: BinaryIO, member: str | None, block_size: int = BLOCK_SIZE, extra: str = "") -> Iterator[Piece]:
+    """Text line by line; ``extra`` adds constant keys to every location (``, "page": 3``)."""
     for batch in iter_line_batches(stream, block_size):
-        yield Piece(member, batch.lines, line_locate(batch.line_no, batch.col0), batch.nbytes)
+        yield Piece(member, batch.lines, line_locate(batch.line_no, batch.col0, extra), batch.nbytes)
 
 
 def _kind(head: bytes, name: str) -> str:

@@ -9,8 +9,7 @@ from typing import BinaryIO
 
 from openpyxl.utils import get_column_letter
 
-from scanner.extract import Budget, Limits, Output, Piece, Unreadable, cells_piece, join, line_locate
-from scanner.extract.text import iter_line_batches
+from scanner.extract import Budget, Limits, Output, Unreadable, cells_piece, join, text_pieces
 
 CELLS_PER_PIECE = 50_000
 
@@ -128,10 +127,7 @@ def pdf(
         if not text.strip():
             continue
         any_text = True
-        for batch in iter_line_batches(io.BytesIO(text.encode("utf-8")), block_size):
-            yield Piece(
-                member, batch.lines, line_locate(batch.line_no, batch.col0, f', "page": {number}'), batch.nbytes
-            )
+        yield from text_pieces(io.BytesIO(text.encode("utf-8")), member, block_size, f', "page": {number}')
     if pages and not any_text:
         yield Unreadable(member, "PDF has no text layer (a scanned document?); its images were not read")
 
@@ -272,5 +268,4 @@ def rtf(
     except Exception as exc:
         yield Unreadable(member, f"corrupt RTF: {type(exc).__name__}: {exc}")
         return
-    for batch in iter_line_batches(io.BytesIO(text.encode("utf-8")), block_size):
-        yield Piece(member, batch.lines, line_locate(batch.line_no, batch.col0), batch.nbytes)
+    yield from text_pieces(io.BytesIO(text.encode("utf-8")), member, block_size)

@@ -9,9 +9,8 @@ from email import policy
 from email.parser import BytesParser
 from typing import BinaryIO
 
-from scanner.extract import Budget, Limits, Output, Piece, Unreadable, cells_piece, extract, join, line_locate
+from scanner.extract import Budget, Limits, Output, Unreadable, cells_piece, extract, join, text_pieces
 from scanner.extract.structured import html_text
-from scanner.extract.text import iter_line_batches
 
 HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Return-Path", "Subject", "Received", "X-Originating-IP")
 
@@ -57,10 +56,7 @@ def eml(
             text = payload.decode("utf-8", errors="replace")
         if part.get_content_subtype() == "html":
             text = html_text(text)
-        for batch in iter_line_batches(io.BytesIO(text.encode("utf-8")), block_size):
-            yield Piece(
-                member, batch.lines, line_locate(batch.line_no, batch.col0, f', "part": {number}'), batch.nbytes
-            )
+        yield from text_pieces(io.BytesIO(text.encode("utf-8")), member, block_size, f', "part": {number}')
 
 
 def mbox(

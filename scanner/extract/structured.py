@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import BinaryIO
 
-import numpy as np
 import pyarrow as pa
 
 from detectors.base import concat
@@ -171,8 +170,7 @@ def html(
         yield Unreadable(member, f"unreadable HTML: {exc}")
         return
     if parser.texts:
-        lines = np.asarray(parser.lines, np.int64)
-        yield cells_piece(member, parser.texts, [{"line": int(n)} for n in lines])
+        yield cells_piece(member, parser.texts, [{"line": n} for n in parser.lines])
 
 
 def _text_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
