@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from scanner import __version__
 from scanner.config import is_database_url
+from scanner.findings import SCHEMA
 
 METADATA = sa.MetaData()
 RUNS = sa.Table(
@@ -142,6 +143,13 @@ class PreviousScan:
     run_id: int
     files: dict[str, tuple[int, int]]
     findings: dict[str, list[dict[str, Any]]]
+
+    def carried(self, path: str, marker: tuple[int, int], source: str) -> list[pa.RecordBatch] | None:
+        """The earlier findings of ``path`` (shown as ``source``) if it is unchanged (same size and time)."""
+        if self.files.get(path) != marker:
+            return None
+        rows = [{**row, "source": source} for row in self.findings.get(path, [])]
+        return [pa.RecordBatch.from_pylist(rows, schema=SCHEMA)] if rows else []
 
 
 class History:

@@ -22,7 +22,6 @@ from typing import Any
 import pyarrow as pa
 
 from scanner.config import Config, RegisterConfig, is_database_url
-from scanner.findings import SCHEMA
 from scanner.history import Change, Finding, PreviousScan, findings_of, item_path
 from scanner.registers.accepted import Accepted
 from scanner.registers.statement import Statement, parse_statement
@@ -161,11 +160,9 @@ def run_check(
     files_read: list[tuple[str, int, int]] = []
 
     def reuse(item: FileItem) -> list[pa.RecordBatch] | None:
-        path = os.path.abspath(item.path)
-        if previous is None or previous.files.get(path) != (item.size, item.mtime_ns):
+        if previous is None:
             return None
-        rows = [{**row, "source": item.display} for row in previous.findings.get(path, [])]
-        return [pa.RecordBatch.from_pylist(rows, schema=SCHEMA)] if rows else []
+        return previous.carried(os.path.abspath(item.path), (item.size, item.mtime_ns), item.display)
 
     modified: dict[str, int] = {}  # displayed path -> mtime (ns), for the retention check
 
@@ -180,11 +177,11 @@ def run_check(
         if is_database_url(source):
             marker = _sqlite_marker(source)
             key = item_path(source)
-            if marker is not None and previous is not None and previous.files.get(key) == marker:
+            carried = previous.carried(key, marker, redact(source)) if marker and previous else None
+            if carried is not None:
                 # an SQLite file unchanged since the last run: its findings carry over (servers are always read)
-                rows = [{**row, "source": redact(source)} for row in previous.findings.get(key, [])]
-                if rows:
-                    result.add(pa.RecordBatch.from_pylist(rows, schema=SCHEMA))
+                for batch in carried:
+                    result.add(batch)
                 result.summary = Summary(files=1, bytes=marker[0], reused_files=1, reused_bytes=marker[0])
                 files_read.append((key, *marker))
                 continue
