@@ -3,11 +3,20 @@
 Every detector is a Presidio ``EntityRecognizer``. Built-in ones come from this package; more come
 from the ``harava.detectors`` entry-point group (a recognizer class, an instance, or a callable
 returning one or several) and from Presidio YAML recognizer files.
+
+A detector is the one place that knows its entity: the entity name, the register category a
+privacy statement declares it under (``CATEGORY``), the context words and the column-name words
+(``COLUMN_HINTS``). Everything else — which entities a statement's category declares, which column
+names suggest which entity — is derived from the loaded detectors with the helpers below, so a new
+detector (built-in or plug-in) needs no edit anywhere else. Plug-ins that are not
+:class:`HaravaRecognizer` subclasses may set the same two class attributes; both are optional.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,16 +37,21 @@ __all__ = [
     "DetectorLoadError",
     "HaravaRecognizer",
     "InvalidValue",
+    "category_of",
+    "column_hint_of",
+    "entities_by_category",
     "load_detectors",
+    "name_of",
     "presidio_recognizers",
 ]
 
+# The order is also the order column-name hints are tried in (the first that fits a name wins).
 BUILTIN: tuple[type[HaravaRecognizer], ...] = (
     HetuRecognizer,
     YtunnusRecognizer,
+    PhoneRecognizer,
     EmailRecognizer,
     IpRecognizer,
-    PhoneRecognizer,
 )
 ENTRY_POINT_GROUP = "harava.detectors"
 
@@ -59,6 +73,100 @@ def presidio_recognizers(language: str = "fi") -> list[HaravaRecognizer]:
     return [cls(supported_language=language) for cls in BUILTIN]
 
 
+def _recognizer(item: EntityRecognizer | Detector) -> EntityRecognizer:
+    return item.recognizer if isinstance(item, Detector) else item
+
+
+def name_of(recognizer: EntityRecognizer | Detector) -> str:
+    """The detector id findings carry: Harava's ``NAME``, else Presidio's name, else the class name.
+
+    >>> name_of(HetuRecognizer())
+    'hetu'
+    """
+    recognizer = _recognizer(recognizer)
+    name = getattr(recognizer, "NAME", None) or recognizer.name
+    return name if isinstance(name, str) and name else type(recognizer).__name__
+
+
+def category_of(recognizer: EntityRecognizer | Detector) -> str | None:
+    """The register category key a recognizer declares, or None when it declares none.
+
+    Read with ``getattr`` so that a plain Presidio recognizer (a plug-in or a YAML file) may declare
+    one too, or not: then its entity is compared under its own name only.
+
+    >>> from presidio_analyzer import Pattern, PatternRecognizer
+    >>> category_of(HetuRecognizer())
+    'henkilotunnus'
+    >>> category_of(PatternRecognizer("FI_VEHICLE_PLATE", patterns=[Pattern("plate", "[A-Z]{3}-[0-9]{3}", 0.4)]))
+    """
+    category = getattr(_recognizer(recognizer), "CATEGORY", None)
+    return category if isinstance(category, str) and category else None
+
+
+def _entities(recognizer: EntityRecognizer) -> list[str]:
+    return list(recognizer.supported_entities or [])
+
+
+@functools.lru_cache(maxsize=256)
+def _hint_regex(pattern: str) -> re.Pattern[str]:
+    # A hint names whole parts of a column name: "asiakas_hetu" and "hetu_2" but not "hetull".
+    return re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)", re.IGNORECASE)
+
+
+def column_hint_of(name: str, recognizers: Iterable[EntityRecognizer | Detector]) -> str | None:
+    """The entity whose ``COLUMN_HINTS`` fit the column name, trying the recognizers in order.
+
+    >>> builtin = presidio_recognizers()
+    >>> column_hint_of("asiakas_hetu", builtin), column_hint_of("Sahkoposti", builtin)
+    ('FI_PERSONAL_IDENTITY_CODE', 'EMAIL_ADDRESS')
+    >>> column_hint_of("description", builtin) is None, column_hint_of("hetull", builtin) is None
+    (True, True)
+    """
+    for item in recognizers:
+        recognizer = _recognizer(item)
+        pattern = getattr(recognizer, "COLUMN_HINTS", None)
+        entities = _entities(recognizer)
+        if isinstance(pattern, str) and pattern and entities and _hint_regex(pattern).search(name):
+            return entities[0]
+    return None
+
+
+def entities_by_category(recognizers: Iterable[EntityRecognizer | Detector]) -> dict[str, tuple[str, ...]]:
+    """Category key → the entities of the recognizers declaring it (recognizer order, no repeats).
+
+    This is what a privacy statement's category declares; recognizers without a category are left
+    out (see :func:`category_of`).
+
+    >>> entities_by_category(presidio_recognizers())["puhelinnumero"]
+    ('PHONE_NUMBER',)
+    """
+    mapping: dict[str, list[str]] = {}
+    for item in recognizers:
+        recognizer = _recognizer(item)
+        category = category_of(recognizer)
+        if category is None:
+            continue
+        shelf = mapping.setdefault(category, [])
+        shelf.extend(e for e in _entities(recognizer) if e not in shelf)
+    return {key: tuple(entities) for key, entities in mapping.items()}
+
+
+def _checked(recognizer: EntityRecognizer, origin: str) -> EntityRecognizer:
+    """A plug-in's optional declarations must be usable; say so at load time rather than mid-scan."""
+    category = getattr(recognizer, "CATEGORY", None)
+    if category is not None and not isinstance(category, str):
+        raise DetectorLoadError(f"{origin}: CATEGORY must be a string (a register category key), not {category!r}")
+    hints = getattr(recognizer, "COLUMN_HINTS", None)
+    if hints is not None:
+        if not isinstance(hints, str):
+            raise DetectorLoadError(f"{origin}: COLUMN_HINTS must be a regular expression string, not {hints!r}")
+        try:
+            _hint_regex(hints)
+        except re.error as exc:
+            raise DetectorLoadError(f"{origin}: COLUMN_HINTS is not a valid regular expression: {exc}") from exc
+    return recognizer
+
+
 def _as_recognizers(obj: object, origin: str) -> list[EntityRecognizer]:
     if (isinstance(obj, type) and issubclass(obj, EntityRecognizer)) or (
         callable(obj) and not isinstance(obj, EntityRecognizer)
@@ -68,6 +176,7 @@ def _as_recognizers(obj: object, origin: str) -> list[EntityRecognizer]:
     for item in items:
         if not isinstance(item, EntityRecognizer):
             raise DetectorLoadError(f"{origin}: {item!r} is not a Presidio EntityRecognizer")
+        _checked(item, origin)
     return items
 
 

@@ -129,6 +129,7 @@ class EmailRecognizer(HaravaRecognizer):
     ENTITY = "EMAIL_ADDRESS"
     NAME = "email"
     CATEGORY = "sahkopostiosoite"
+    COLUMN_HINTS = r"s?ahkoposti\w*|sähköposti\w*|e_?mail\w*|e_?post\w*|mail"
     PRIORITY = 30
     PATTERNS = [
         ("email", r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+", 0.8),

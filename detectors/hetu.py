@@ -152,6 +152,9 @@ class HetuRecognizer(HaravaRecognizer):
     ENTITY = "FI_PERSONAL_IDENTITY_CODE"
     NAME = "hetu"
     CATEGORY = "henkilotunnus"
+    COLUMN_HINTS = (
+        r"hetu|henkilotunnus|henkilötunnus|sotu|personbeteckning|personnummer|ssn|social_?security|identity_?code"
+    )
     PRIORITY = 10
     PATTERNS = [("hetu", r"\b\d{6}[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]\b", 0.85)]
     CONTEXT = [

@@ -172,6 +172,7 @@ class IpRecognizer(HaravaRecognizer):
     ENTITY = "IP_ADDRESS"
     NAME = "ip"
     CATEGORY = "ip_osoite"
+    COLUMN_HINTS = r"ip|ip_?addr\w*|ip_?osoite|client_?ip|remote_?addr\w*|source_?ip"
     PRIORITY = 40
     # Never a piece of a longer dotted or colon-separated run: "1.2.3.4.5", "2001:db8::1::2".
     REJECT_BEFORE = r"[0-9]\.$"

@@ -221,6 +221,7 @@ class PhoneRecognizer(HaravaRecognizer):
     ENTITY = "PHONE_NUMBER"
     NAME = "phone"
     CATEGORY = "puhelinnumero"
+    COLUMN_HINTS = r"puhelin\w*|puh|gsm|matkapuhelin|phone\w*|mobile|mobiili|tel|telefon\w*|puhnro"
     PRIORITY = 90  # last: any identifier, date or IBAN at the same place wins
     # "1 040 123 456" is an amount with thousands separators, not a number after a "1".
     REJECT_BEFORE = "\\d[ \u00a0]$"

@@ -114,6 +114,7 @@ class YtunnusRecognizer(HaravaRecognizer):
     ENTITY = "FI_BUSINESS_ID"
     NAME = "ytunnus"
     CATEGORY = "y_tunnus"
+    COLUMN_HINTS = r"y_?tunnus|ytunnus|business_?id|vat_?(id|number)?|alv|fo_?nummer|org_?nr"
     PRIORITY = 20
     PATTERNS = [
         ("ytunnus", r"\b\d{7}-\d\b", 0.6),

@@ -16,6 +16,9 @@ How a statement is read, and why:
 * **Negation.** A sentence that denies collecting ("Emme tallenna IP-osoitteita", "Tietoja ei kerätä",
   "vi samlar inte in", "We do not collect") declares nothing; its categories are reported as negated.
 * **Umbrella terms** ("yhteystiedot") are reported as umbrellas with what they may cover.
+* **Entities come from the detectors.** A category declares the entities of the detectors that name
+  it (see :mod:`scanner.registers.taxonomy`), so the result depends on the detectors of the run: pass
+  their mapping, or get the built-in detectors' and installed plug-ins'.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import regex
 
 from scanner.registers.documents import Line, read_statement
 from scanner.registers.retention import Retention, parse_duration
-from scanner.registers.taxonomy import Category, categories_in
+from scanner.registers.taxonomy import Category, EntityMap, categories_in, resolved
 
 DATA_CONTENT = "data content"
 # Section kinds by heading words, checked in this order (the first that fits wins).
@@ -275,7 +278,7 @@ def _quote(unit: str, start: int, end: int, width: int = 160) -> str:
     return ("…" if left else "") + unit[left : left + width].strip() + ("…" if left + width < len(unit) else "")
 
 
-def _mentions(section: Section) -> Iterable[tuple[Category, str, int, bool]]:
+def _mentions(section: Section, categories: tuple[Category, ...]) -> Iterable[tuple[Category, str, int, bool]]:
     """(category, quoted evidence, line, negated) for every category mention in the section."""
     texts = (
         [(section.line, section.heading)]
@@ -286,7 +289,7 @@ def _mentions(section: Section) -> Iterable[tuple[Category, str, int, bool]]:
     for number, text in texts:
         for unit in _units(text):
             negated = bool(_NEGATION.search(unit) and _COLLECT.search(unit))
-            for category, start, end in categories_in(unit):
+            for category, start, end in categories_in(unit, categories):
                 yield category, _quote(unit, start, end), number, negated
 
 
@@ -326,15 +329,20 @@ def _retention(all_sections: list[Section]) -> tuple[Retention, int, str] | None
     return None
 
 
-def parse_statement(path: Path, display: str | None = None) -> Statement:
-    """Read one statement and return what it declares, negates and merely mentions."""
+def parse_statement(path: Path, display: str | None = None, *, mapping: EntityMap | None = None) -> Statement:
+    """Read one statement and return what it declares, negates and merely mentions.
+
+    ``mapping`` (category key → entities, from :func:`detectors.entities_by_category`) says which
+    entities each category declares; default: the built-in detectors and installed plug-ins.
+    """
+    categories = resolved(mapping)
     lines = read_statement(path)
     all_sections = sections(lines)
     declared: dict[str, Evidence] = {}
     negated: dict[str, Evidence] = {}
     mentioned: dict[str, Evidence] = {}
     for section in all_sections:
-        for category, quote, number, is_negated in _mentions(section):
+        for category, quote, number, is_negated in _mentions(section, categories):
             evidence = Evidence(category, quote, number, section.kind if section.kind != "other" else section.heading)
             if section.kind == DATA_CONTENT:
                 target = negated if is_negated else declared

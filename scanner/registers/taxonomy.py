@@ -1,4 +1,4 @@
-"""Personal-data categories as privacy statements name them, and the detector entities they map to.
+"""Personal-data categories as privacy statements name them: statement vocabulary → category key.
 
 Terms are regular expressions over lower-cased text, written for Finnish inflection and compounds
 (``henkilötunnus``, ``henkilötunnuksen``; ``matkapuhelinnumero``, ``työsähköpostiosoite``), with the
@@ -6,25 +6,55 @@ Swedish and English names beside them. A category without a detector yet (name, 
 billing data…) is still recognised and reported, so the declared set is complete and can be
 compared when such detectors arrive.
 
+This module knows words, not entities. Which entities a category declares comes from the detectors:
+each names its category key (``CATEGORY``), and :func:`detectors.entities_by_category` turns the
+loaded detectors into the mapping used here. So a plug-in detector with ``CATEGORY = "maksutiedot"``
+is declared by every statement that names payment data, with no edit in this file; a detector whose
+category is missing here, or that has none, is reported by :func:`uncategorised_notes`.
+
 An *umbrella* term ("yhteystiedot", "contact details") may or may not cover phone numbers and e-mail
-addresses; the statement alone cannot tell. It is reported as such, with what it may cover, and the
-configuration decides (``[umbrella]`` in the config file).
+addresses; the statement alone cannot tell. It names the categories it may cover (``covers``); it is
+reported as such, with the entities those resolve to, and the configuration decides (``[umbrella]`` in
+the config file).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import regex
+
+if TYPE_CHECKING:
+    from presidio_analyzer import EntityRecognizer
+
+    from detectors import Detector
+
+#: Category key → the entities that declare it (see :func:`detectors.entities_by_category`).
+EntityMap = Mapping[str, Sequence[str]]
 
 
 @dataclass(frozen=True)
 class Category:
+    """One category of personal data.
+
+    ``entities`` and ``may_cover`` are empty in :data:`CATEGORIES`, which holds vocabulary only;
+    :meth:`resolve` fills them from a detector mapping, and every category a statement yields
+    (:func:`categories_in`, :func:`scanner.registers.statement.parse_statement`) is resolved.
+    """
+
     key: str
     label: str
-    entities: tuple[str, ...]
     terms: tuple[str, ...]
     umbrella: bool = False
+    #: Category keys an umbrella term may stand for.
+    covers: tuple[str, ...] = ()
+    #: The entities this category declares (from the detectors).
+    entities: tuple[str, ...] = ()
+    #: The entities of the ``covers`` categories (from the detectors).
     may_cover: tuple[str, ...] = ()
     pattern: regex.Pattern[str] = field(init=False, repr=False, compare=False)
 
@@ -32,12 +62,16 @@ class Category:
         joined = "|".join(f"(?:{t})" for t in self.terms)
         object.__setattr__(self, "pattern", regex.compile(rf"(?<![\w-])(?:{joined})", regex.IGNORECASE))
 
+    def resolve(self, mapping: EntityMap) -> Category:
+        """This category with the entities the mapping gives it and its umbrella keys."""
+        covered = dict.fromkeys(e for key in self.covers for e in mapping.get(key, ()))
+        return dataclasses.replace(self, entities=tuple(mapping.get(self.key, ())), may_cover=tuple(covered))
+
 
 CATEGORIES: tuple[Category, ...] = (
     Category(
         "henkilotunnus",
         "henkilötunnus",
-        ("FI_PERSONAL_IDENTITY_CODE",),
         (
             r"henkilötunnu\w*",
             r"henkilotunnu\w*",
@@ -55,7 +89,6 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "y_tunnus",
         "Y-tunnus",
-        ("FI_BUSINESS_ID",),
         (
             r"y-?tunnu\w*",
             r"yritys- ja yhteisötunnu\w*",
@@ -72,7 +105,6 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "puhelinnumero",
         "puhelinnumero",
-        ("PHONE_NUMBER",),
         (
             r"\w*puhelinnumer\w*",
             r"\w*puhelinnro\w*",
@@ -90,7 +122,6 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "sahkopostiosoite",
         "sähköpostiosoite",
-        ("EMAIL_ADDRESS",),
         (
             r"\w*sähköpostiosoit\w*",
             r"\w*sahkopostiosoit\w*",
@@ -103,13 +134,11 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "ip_osoite",
         "IP-osoite",
-        ("IP_ADDRESS",),
         (r"ip[- ]?(?:osoit|numero|tieto|adress|address)\w*", r"ipv[46][- ]?(?:osoit|adress|address)?\w*"),
     ),
     Category(
         "nimi",
         "nimi",
-        (),
         (
             r"(?:etu-?\s*(?:ja\s+)?)?(?:suku)?nimi(?:tiedot|et)?\b",
             r"(?:suku)?nimen\b",
@@ -122,7 +151,6 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "osoite",
         "osoite",
-        (),
         (
             r"(?<!ip-)(?<!ip )(?<!www-)(?<!verkko-)(?<!web-)(?:posti|koti|katu|laskutus|toimitus)?osoit(?:e\w*|tee\w*|tei\w*|tiedot)",
             r"osoite-",
@@ -133,13 +161,11 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "laskutustiedot",
         "laskutustiedot",
-        (),
         (r"laskutu\w*", r"laskutieto\w*", r"faktur\w*", r"billing\b", r"invoic\w*"),
     ),
     Category(
         "maksutiedot",
         "maksu- ja tilitiedot",
-        (),
         (
             r"maksutie\w*",
             r"pankkitil\w*",
@@ -153,35 +179,100 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "syntymaaika",
         "syntymäaika",
-        (),
         (r"syntymäai\w*", r"syntymapaiv\w*", r"födelsedat\w*", r"födelsetid\w*", r"date of birth\b", r"birth ?date\w*"),
     ),
     Category(
         "sijainti",
         "sijaintitieto",
-        (),
         (r"sijainti\w*", r"paikkatie\w*", r"platsuppgift\w*", r"location data\b"),
     ),
     Category(
         "yhteystiedot",
         "yhteystiedot",
-        (),
         (r"yhteystie\w*", r"kontaktuppgift\w*", r"kontaktinformation\w*", r"contact (?:details|information|data)\b"),
         umbrella=True,
-        may_cover=("PHONE_NUMBER", "EMAIL_ADDRESS"),
+        covers=("puhelinnumero", "sahkopostiosoite"),
     ),
 )
 
 BY_KEY = {c.key: c for c in CATEGORIES}
-#: Every entity some category maps to.
-KNOWN_ENTITIES = frozenset(e for c in CATEGORIES for e in (*c.entities, *c.may_cover))
 
 
-def categories_in(text: str) -> list[tuple[Category, int, int]]:
-    """Every category named in ``text``: (category, start, end) of each first mention, in order."""
+@functools.lru_cache(maxsize=1)
+def default_mapping() -> dict[str, tuple[str, ...]]:
+    """The mapping of the built-in detectors and the installed entry-point plug-ins.
+
+    What callers get when they pass no mapping. It cannot know the YAML recognizer files a run
+    names; a caller that has loaded its detectors passes ``entities_by_category(those)`` instead.
+    Computed once per process (installing a plug-in takes a new process anyway).
+    """
+    from detectors import entities_by_category, load_detectors
+
+    return entities_by_category(load_detectors())
+
+
+def resolved(mapping: EntityMap | None = None) -> tuple[Category, ...]:
+    """Every category with its entities filled in from ``mapping`` (default: :func:`default_mapping`)."""
+    if mapping is None:
+        return _resolved_default()
+    return tuple(c.resolve(mapping) for c in CATEGORIES)
+
+
+@functools.lru_cache(maxsize=1)
+def _resolved_default() -> tuple[Category, ...]:
+    return tuple(c.resolve(default_mapping()) for c in CATEGORIES)
+
+
+def known_entities(mapping: EntityMap | None = None) -> frozenset[str]:
+    """Every entity some category declares or an umbrella may cover."""
+    return frozenset(e for c in resolved(mapping) for e in (*c.entities, *c.may_cover))
+
+
+def __getattr__(name: str) -> Any:
+    # KNOWN_ENTITIES used to be a constant; it now depends on the installed detectors, so it is
+    # computed on first use (importing this module must not load every plug-in).
+    if name == "KNOWN_ENTITIES":
+        return known_entities()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def categories_in(text: str, categories: Sequence[Category] | None = None) -> list[tuple[Category, int, int]]:
+    """Every category named in ``text``: (category, start, end) of each first mention, in order.
+
+    ``categories`` are the resolved categories to look for (see :func:`resolved`); default: with the
+    default mapping.
+    """
     found = []
-    for category in CATEGORIES:
+    for category in resolved() if categories is None else categories:
         match = category.pattern.search(text)
         if match:
             found.append((category, match.start(), match.end()))
     return sorted(found, key=lambda item: item[1])
+
+
+def uncategorised_notes(recognizers: Iterable[EntityRecognizer | Detector]) -> list[str]:
+    """A line for each detector no statement can declare: it has no category, or one unknown here.
+
+    Such a detector's entity is compared under its own name, so it is declared only where a
+    register's ``declare = [...]`` lists it; without this note every finding of it would look like
+    a statement's omission.
+    """
+    from detectors import Detector, category_of, name_of
+
+    notes = []
+    for item in recognizers:
+        recognizer = item.recognizer if isinstance(item, Detector) else item
+        entities = list(recognizer.supported_entities or [])
+        if not entities:
+            continue
+        what = f"detector {name_of(recognizer)} (entity {', '.join(entities)})"
+        consequence = f"it counts as declared only where a register's `declare` lists {' or '.join(entities)}"
+        category = category_of(recognizer)
+        if category is None:
+            notes.append(f"{what} declares no register category: {consequence}")
+        elif category not in BY_KEY:
+            notes.append(
+                f"{what} declares register category {category!r}, which no privacy-statement term maps to "
+                f"(known: {', '.join(BY_KEY)}): {consequence}"
+            )
+    return notes
