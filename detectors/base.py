@@ -48,13 +48,17 @@ class HaravaRecognizer(PatternRecognizer):
     ENTITY: ClassVar[str]
     #: Short detector id written into each finding's ``detector`` field.
     NAME: ClassVar[str]
-    #: Register category key the entity belongs to (used when comparing with privacy statements).
-    CATEGORY: ClassVar[str]
+    #: Register category key (a key of ``scanner.registers.taxonomy``): a statement declaring that
+    #: category declares this entity. None: the entity is declared only by a register's ``declare``.
+    CATEGORY: ClassVar[str | None] = None
+    #: Column-name words (a regex, matched case-insensitively against whole ``_``-separated parts of a
+    #: name) that suggest this entity, so a database column is reported even when it held nothing.
+    COLUMN_HINTS: ClassVar[str | None] = None
     #: ``(name, regex, score)``; the score is the confidence of a validated match without context.
     PATTERNS: ClassVar[list[tuple[str, str, float]]]
     #: Words (Finnish, Swedish, English; stems match inflected forms) that raise the score.
     CONTEXT: ClassVar[list[str]] = []
-    #: Order in the engine's single alternation: at one text position the lowest number wins.
+    #: Order in the engine's first-pass alternation: at one text position the lowest number wins.
     PRIORITY: ClassVar[int] = 50
     #: A match must not touch a letter or digit on either side (Unicode-aware check).
     STRICT_BOUNDARY: ClassVar[bool] = True

@@ -1,17 +1,32 @@
-"""Spans that look like phone numbers but are something else, and so must never become one.
+"""Spans that look like a value of some built-in detector but are something else.
 
-A guard is an alternative in the engine's single alternation, ordered before the phone detector:
-when a date or an IBAN starts at a position, the guard takes the span and nothing is reported for it.
+A date such as ``01-03-2024`` or an IBAN such as ``FI21 1234 5600 0007 85`` is also a plausible
+phone-number candidate. A guard is an alternative in the engine's first-pass alternation, placed
+just before the detectors it protects: when a date or an IBAN starts at a position, the guard takes
+the span and nothing is reported for it. A guard says which entities it protects because it must
+stop nothing else — a plug-in that looks for IBANs or birth dates must still find them.
 """
 
 from __future__ import annotations
 
-GUARDS: list[tuple[str, str]] = [
+from typing import NamedTuple
+
+PHONE_NUMBER = "PHONE_NUMBER"
+
+
+class Guard(NamedTuple):
+    name: str
+    pattern: str
+    #: Entities of the built-in detectors that must never report this span.
+    protects: frozenset[str]
+
+
+GUARDS: list[Guard] = [
     # 12.03.2024, 1.3.24, 12/03/2024, 12-03-2024 (the phone pattern knows no dots, but hyphens and
     # slashes occur in both)
-    ("date_dmy", r"\b\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})\b"),
+    Guard("date_dmy", r"\b\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})\b", frozenset({PHONE_NUMBER})),
     # 2024-03-12 and 2024/03/12
-    ("date_iso", r"\b\d{4}[\-/]\d{2}[\-/]\d{2}\b"),
+    Guard("date_iso", r"\b\d{4}[\-/]\d{2}[\-/]\d{2}\b", frozenset({PHONE_NUMBER})),
     # IBAN, printed in groups of four or not: FI21 1234 5600 0007 85
-    ("iban", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"),
+    Guard("iban", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", frozenset({PHONE_NUMBER})),
 ]

@@ -9,7 +9,7 @@ from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, Recogn
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
 from detectors import load_detectors, presidio_recognizers
-from scanner.engine import Engine
+from scanner.engine import CONTEXT_BOOST, Engine
 
 
 def test_detectors_in_a_plain_presidio_analyzer():
@@ -84,3 +84,84 @@ def test_presidio_yaml_recognizer_file(tmp_path: Path):
     assert [(a.entity, t, s) for a, t, s in zip(hits.adapter, hits.text, hits.score, strict=True)] == [
         ("FI_PROPERTY_ID", "091-004-0012-0003", 1.0)
     ]
+
+
+PLUG_INS = r"""recognizers:
+  - name: "Tilinumero"
+    supported_language: "fi"
+    supported_entity: "FI_IBAN"
+    patterns:
+      - name: "iban_fi"
+        regex: '\bFI\d{2}(?: ?\d{4}){3} ?\d{2}\b'
+        score: 0.6
+    context: ["tilinumero", "iban"]
+  - name: "Syntymäaika"
+    supported_language: "fi"
+    supported_entity: "BIRTH_DATE"
+    patterns:
+      - name: "dmy"
+        regex: '\b\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}\b'
+        score: 0.4
+    context: ["syntynyt", "syntymäaika"]
+"""
+
+LINES = [
+    "Maksu tilille FI2112345600000785, eräpäivä 1.4.2026 ja 31.12.1999.",
+    "Tilinumero FI21 1234 5600 0007 85",
+    "syntynyt 12.3.1985",
+    "fi21 1234 5600 0007 85 / puh. 040 123 4567 / 01-03-2024",
+]
+
+
+def test_yaml_recognizers_the_guards_would_have_stopped(tmp_path: Path):
+    """An IBAN and a birth date are what the guards keep from the phone detector, not from a plug-in."""
+    path = tmp_path / "plug_ins.yaml"
+    path.write_text(PLUG_INS, "utf-8")
+    plug_ins = [d.recognizer for d in load_detectors([path], entry_points=False)[-2:]]
+    engine = Engine([*presidio_recognizers(), *plug_ins])
+    assert all(engine.is_vectorised(r) for r in plug_ins)
+    hits = engine.scan(pa.array(LINES))
+    found = list(zip(hits.row, hits.entity, hits.text, hits.start, hits.end, hits.score, strict=True))
+    assert found == [
+        (0, "FI_IBAN", "FI2112345600000785", 14, 32, 0.6),
+        (0, "BIRTH_DATE", "1.4.2026", 43, 51, 0.4),
+        (0, "BIRTH_DATE", "31.12.1999", 55, 65, 0.4),
+        (1, "FI_IBAN", "FI21 1234 5600 0007 85", 11, 33, 0.95),  # 0.6 and "tilinumero"
+        (2, "BIRTH_DATE", "12.3.1985", 9, 18, 0.75),
+        (3, "FI_IBAN", "fi21 1234 5600 0007 85", 0, 22, 0.6),  # Presidio's patterns ignore case
+        (3, "PHONE_NUMBER", "040 123 4567", 30, 42, 0.85),  # and none inside the IBANs or dates
+    ]
+    # The same spans as the recognizers' own analyze, line by line (whose score has no context boost).
+    for row, line in enumerate(LINES):
+        alone = sorted(
+            (r.start, r.end, r.entity_type, r.score)
+            for rec in plug_ins
+            for r in rec.analyze(line, rec.supported_entities)
+        )
+        mine = [(s, e, ent, sc) for r, ent, _, s, e, sc in found if r == row and ent != "PHONE_NUMBER"]
+        assert [a[:3] for a in alone] == [m[:3] for m in mine]
+        assert all(m[3] in (a[3], round(a[3] + CONTEXT_BOOST, 2)) for a, m in zip(alone, mine, strict=True))
+
+
+class DigitRun(PatternRecognizer):
+    """Digit groups separated by white space; the look-ahead keeps it off the vectorised path."""
+
+    def __init__(self) -> None:
+        super().__init__("DIGIT_RUN", patterns=[Pattern("digits", r"\b(?=\d)\d{2,}(?:\s+\d{2,})*\b", 0.5)])
+
+
+def test_per_text_fallback_never_matches_across_rows():
+    recognizer = DigitRun()
+    engine = Engine([recognizer])
+    assert not engine.is_vectorised(recognizer)
+    rows = ["tilaus 12", "3456 7890 ok", "", "ORD", "55 66", "x 77"]
+    hits = engine.scan(pa.array(rows))
+    found = list(zip(hits.row, hits.start, hits.end, hits.text, strict=True))
+    assert found == [
+        (0, 7, 9, "12"),
+        (1, 0, 9, "3456 7890"),
+        (4, 0, 5, "55 66"),
+        (5, 2, 4, "77"),
+    ]
+    alone = [(row, r.start, r.end) for row, text in enumerate(rows) for r in recognizer.analyze(text, ["DIGIT_RUN"])]
+    assert alone == [f[:3] for f in found]
