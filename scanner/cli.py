@@ -4,113 +4,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
-import pyarrow as pa
 
-from scanner import __version__
-
-FORMATS = ("table", "jsonl", "json", "csv", "parquet")
-
-
-class ByteSize(click.ParamType):
-    """A size such as ``500M`` or ``2G`` (K, M, G, T: powers of 1024) or plain bytes."""
-
-    name = "size"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().upper().removesuffix("B")
-        factor = 1
-        if text and text[-1] in "KMGT":
-            factor = 1024 ** ("KMGT".index(text[-1]) + 1)
-            text = text[:-1]
-        try:
-            return int(float(text) * factor)
-        except ValueError:
-            self.fail(f"{value!r} is not a size like 500M or 2G", param, ctx)
-
-
-class HaravaError(click.ClickException):
-    """A fatal error: printed as ``Error: …`` and, per the outside contract, exit status 2."""
-
-    exit_code = 2
-
-
-def _summary_text(summary: dict) -> str:
-    mb = summary["bytes"] / 1e6
-    seconds = summary["seconds"] or 1e-9
-    lines = []
-    if summary["files"] or not summary.get("tables"):
-        lines.append(f"Scanned {summary['files']} files, {mb:.1f} MB in {seconds:.2f} s ({mb / seconds:.1f} MB/s).")
-    if summary.get("tables"):
-        lines.append(f"Scanned {summary['tables']} tables, {summary['rows']} rows.")
-        for column in summary["columns"]:
-            for entity, stats in column["entities"].items():
-                hint = ", name hint" if stats["name_hint"] else ""
-                sampled = f", {column['sampling']}" if column.get("sampling") else ""
-                name = f"{column['table']}.{column['column']}"
-                lines.append(
-                    f"  {name:<32} {entity:<26} {stats['rows']}/{column['rows_scanned']}"
-                    f" rows ({stats['ratio']:.0%}, {stats['confidence']} confidence{hint}{sampled})"
-                )
-    findings = summary["findings"]
-    if findings:
-        lines.append(f"Findings: {sum(findings.values())}")
-        lines.extend(f"  {entity:<28} {count}" for entity, count in findings.items())
-    else:
-        lines.append("Findings: none")
-    if summary["skipped"]:
-        lines.append("Skipped: " + ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()))
-    if summary["errors"]:
-        lines.append(f"Could not read {len(summary['errors'])} items:")
-        lines.extend(f"  {e['source']}: {e['error']}" for e in summary["errors"])
-    return "\n".join(lines)
-
-
-def _signature(options, entities: set[str], exclude: list[str]) -> str:
-    """What a run's findings depend on besides the files themselves; a change means: read everything."""
-    import hashlib
-
-    from scanner import __version__ as version
-
-    parts = [
-        version,
-        ",".join(sorted(entities)),
-        repr(options.entities),
-        repr(options.min_score),
-        ",".join(sorted(exclude)),
-        options.key.hex(),
-    ]
-    for path in options.recognizer_files:
-        parts.append(Path(path).read_text("utf-8", errors="replace"))
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-
-
-def _progress_bar(total: int | None, no_progress: bool):
-    """A byte progress bar on standard error, shown only on a terminal."""
-    from tqdm import tqdm
-
-    show = not no_progress and sys.stderr.isatty()
-    return tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        desc="harava",
-        disable=not show,
-        file=sys.stderr,
-        leave=False,
-    )
-
-
-recognizers_option = click.option(
-    "--recognizers",
-    "recognizer_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="A Presidio YAML recognizer file to load as well (repeatable).",
+from scanner import FORMATS, __version__
+from scanner.options import (
+    ByteSize,
+    HaravaError,
+    entities_of,
+    exit_status,
+    format_option,
+    history_option,
+    load_run_settings,
+    now,
+    open_history,
+    output_option,
+    recognizers_option,
+    running_options,
+    say_notes,
 )
 
 
@@ -122,20 +34,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("targets", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write findings to this file (default: stdout).")
+@format_option(FORMATS, "table")
+@output_option("the findings")
 @click.option("--show-values", is_flag=True, help="Print raw values instead of masked ones.")
 @click.option("--entities", help="Comma-separated entity names to report (default: all).")
 @click.option("--include", multiple=True, metavar="GLOB", help="Scan only files (or schema.tables) matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files, folders (or schema.tables) matching GLOB.")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes for files; parallel tables for databases.",
-)
-@click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal).")
+@running_options
 @recognizers_option
 @click.option(
     "--min-score",
@@ -159,28 +64,8 @@ def main() -> None:
     show_default=True,
     help="Databases: seconds one query may run before its table is reported and skipped.",
 )
-@click.option("--history", "history_path", help="Record the run in this history (SQLite file or database URL).")
-def scan(
-    targets: tuple[str, ...],
-    fmt: str,
-    output: str | None,
-    show_values: bool,
-    entities: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    workers: int,
-    no_progress: bool,
-    recognizer_files: tuple[str, ...],
-    min_score: float,
-    config_path: str | None,
-    sample: int | None,
-    all_columns: bool,
-    statement_timeout: float,
-    max_file_size: int | None,
-    skip_hidden: bool,
-    follow_symlinks: bool,
-    history_path: str | None,
-) -> None:
+@history_option("Record the run in this history (SQLite file or database URL).")
+def scan(targets: tuple[str, ...], **o: Any) -> None:
     """Scan files, folders and databases for personal data.
 
     A TARGET is a file, a folder or a database URL: sqlite:///path.db, postgresql://user@host/db,
@@ -189,85 +74,68 @@ def scan(
     Exit status: 0 when the scan completed (with or without findings), 2 on usage or fatal errors.
     Items that cannot be read are reported and the scan goes on.
     """
+    from scanner import pipeline
+    from scanner.sinks import HistorySink, fanout, open_writer
+    from scanner.terminal import progress_bar, summary_text
 
-    from detectors import DetectorLoadError, load_detectors
-    from scanner.config import ConfigError, Settings, is_database_url, load_settings
-    from scanner.keys import HashKeyError, load_key
-    from scanner.output import open_writer
-    from scanner.scan import ScanOptions, run_database_scan, run_scan
-    from scanner.sources.database import DatabaseError, DatabaseOptions
+    options, walking, db, total = _scan_setup(targets, o)
+    history = open_history(o["history_path"])
+    recorder = HistorySink.begin(history, " ".join(targets), now()) if history is not None else None
+    writer, handle = open_writer(o["fmt"], o["output"])
+    try:
+        with progress_bar(total, o["no_progress"]) as bar:
+            outcome = pipeline.run(
+                targets,
+                options,
+                fanout(lambda _, batch: writer.write(batch), recorder),
+                walk_options=walking,
+                db=db,
+                workers=o["workers"],
+                progress=bar.update,
+                on_error=lambda where, why: bar.write(f"harava: {where}: {why}", file=sys.stderr),
+            )
+        summary = outcome.total().as_dict()
+        writer.close(summary)
+    finally:
+        if handle is not None:
+            handle.close()
+    status = exit_status(incomplete=bool(outcome.failed))
+    if recorder is not None:
+        recorder.finish([], outcome.errors, status)
+        click.echo(f"Recorded as run {recorder.run_id} in {o['history_path']}.", err=True)
+    click.echo(summary_text(summary), err=True)
+    for why in outcome.failed.values():
+        click.echo(f"Error: {why}", err=True)
+    sys.exit(status)
+
+
+def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
+    """The scan's options checked and built; the bytes to read when a progress bar will show them."""
+    from scanner.config import is_database_url
+    from scanner.scan import ScanOptions
+    from scanner.sources.database import DatabaseOptions
     from scanner.sources.files import FileItem, WalkOptions, walk
 
-    databases = [t for t in targets if is_database_url(t)]
     paths = [t for t in targets if not is_database_url(t)]
     for target in paths:
         if not Path(target).exists() and not Path(target).is_symlink():
             raise click.UsageError(f"{target}: no such file or folder")
-    try:
-        settings = load_settings(Path(config_path)) if config_path else Settings()
-        key = load_key(settings.key_file)
-        files = tuple(str(p) for p in settings.recognizers) + recognizer_files
-        known = {e for d in load_detectors(files) for e in d.recognizer.supported_entities}
-    except (ConfigError, HashKeyError, DetectorLoadError) as exc:
-        raise HaravaError(str(exc)) from exc
-    wanted = tuple(e.strip() for e in entities.split(",") if e.strip()) if entities else None
-    if wanted:
-        unknown = sorted(set(wanted) - known)
-        if unknown:
-            raise click.UsageError(f"unknown entity {unknown[0]}; known: {', '.join(sorted(known))}")
-    if fmt == "parquet" and not output and sys.stdout.isatty():
+    key, files, loaded = load_run_settings(o["config_path"], o["recognizer_files"])
+    known = entities_of(loaded)
+    wanted = tuple(e.strip() for e in o["entities"].split(",") if e.strip()) if o["entities"] else None
+    unknown = sorted(set(wanted or ()) - known)
+    if unknown:
+        raise click.UsageError(f"unknown entity {unknown[0]}; known: {', '.join(sorted(known))}")
+    if o["fmt"] == "parquet" and not o["output"] and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
-
-    options = ScanOptions(
-        key=key, entities=wanted, recognizer_files=files, show_values=show_values, min_score=min_score
-    )
-    walk_options = WalkOptions(include, exclude, max_file_size, skip_hidden, follow_symlinks)
-    items = list(walk(paths, walk_options))
-    total = sum(i.size for i in items if isinstance(i, FileItem))
-    if history_path and show_values:
+    if o["history_path"] and o["show_values"]:
         raise click.UsageError("a history never stores raw values: --history and --show-values do not go together")
-    from scanner.history import History, HistoryError, _now, findings_of
-
-    started = _now()
-    try:
-        history = History(history_path) if history_path else None
-    except HistoryError as exc:
-        raise HaravaError(str(exc)) from exc
-    writer, handle = open_writer(fmt, output)
-    bar = _progress_bar(total, no_progress)
-    kept: list[pa.RecordBatch] = []
-
-    def write(batch: pa.RecordBatch) -> None:
-        writer.write(batch)
-        if history is not None:
-            kept.append(batch)
-
-    def report_error(source: str, reason: str) -> None:
-        bar.write(f"harava: {source}: {reason}", file=sys.stderr)
-
-    try:
-        summary = run_scan(
-            paths, options, write, workers=workers, items=items, progress=bar.update, on_error=report_error
-        )
-        db = DatabaseOptions(include, exclude, sample, workers, all_columns, statement_timeout)
-        for url in databases:
-            part = run_database_scan(url, options, write, db, on_error=report_error)
-            summary.add(part)
-            summary.seconds += part.seconds
-        bar.close()
-        writer.close(summary.as_dict())
-        if history is not None:
-            findings = [f for batch in kept for f in findings_of("", batch, set())]
-            errors = [{"source": s, "error": e} for s, e in summary.errors]
-            run_id = history.record(" ".join(targets), [], findings, errors, 0, started)
-            click.echo(f"Recorded as run {run_id} in {history_path}.", err=True)
-    except DatabaseError as exc:
-        raise HaravaError(str(exc)) from exc
-    finally:
-        bar.close()
-        if handle is not None:
-            handle.close()
-    click.echo(_summary_text(summary.as_dict()), err=True)
+    options = ScanOptions(key, wanted, files, o["show_values"], o["min_score"])
+    walking = WalkOptions(o["include"], o["exclude"], o["max_file_size"], o["skip_hidden"], o["follow_symlinks"])
+    db = DatabaseOptions(o["include"], o["exclude"], o["sample"], o["all_columns"], o["statement_timeout"])
+    show = not o["no_progress"] and sys.stderr.isatty()
+    total = sum(i.size for i in walk(paths, walking) if isinstance(i, FileItem)) if show and paths else None
+    return options, walking, db, total
 
 
 @main.command()
@@ -295,22 +163,31 @@ def register() -> None:
 
 @register.command("parse")
 @click.argument("statements", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
-def register_parse(statements: tuple[str, ...], fmt: str) -> None:
+@format_option(("json", "table"), "json")
+@recognizers_option
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (TOML).")
+def register_parse(
+    statements: tuple[str, ...], fmt: str, recognizer_files: tuple[str, ...], config_path: str | None
+) -> None:
     """Read privacy statements and print the personal-data categories each declares, with evidence.
 
-    Formats: .txt, .md, .html, .docx, .pdf; Finnish, Swedish and English.
+    Formats: .txt, .md, .html, .docx, .pdf; Finnish, Swedish and English. Which entities a category
+    declares comes from the detectors: built-in ones, plug-ins and the YAML recognizer files given.
     """
     import json
 
-    from scanner.registers.check import statement_table
+    from detectors import entities_by_category
     from scanner.registers.documents import StatementError
     from scanner.registers.statement import parse_statement
+    from scanner.reports import statement_table
 
+    _, _, loaded = load_run_settings(config_path, recognizer_files)
+    say_notes(loaded)
+    mapping = entities_by_category(loaded)
     parsed = []
     for path in statements:
         try:
-            parsed.append(parse_statement(Path(path), path))
+            parsed.append(parse_statement(Path(path), path, mapping=mapping))
         except StatementError as exc:
             raise HaravaError(str(exc)) from exc
     if fmt == "json":
@@ -327,15 +204,10 @@ def register_parse(statements: tuple[str, ...], fmt: str) -> None:
     type=click.Path(dir_okay=False),
     help="Configuration file (TOML) naming the registers, their statements and sources.",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
-@click.option(
-    "--history",
-    "history_path",
-    help="Record the run in this history (SQLite file or database URL); default: [history] path in the config.",
-)
+@format_option(("table", "json", "html"), "table")
+@output_option("the report")
+@running_options
+@history_option("Record the run in this history (SQLite file or database URL); default: [history] path in the config.")
 @click.option("--since", help="Also report what changed since a recorded run: last, a run number, or a date.")
 @click.option(
     "--fail-on",
@@ -356,83 +228,90 @@ def register_parse(statements: tuple[str, ...], fmt: str) -> None:
     type=click.Path(dir_okay=False),
     help="Write every undeclared finding of this run to FILE as accepted entries to review.",
 )
-def check(
-    config_path: str,
-    fmt: str,
-    output: str | None,
-    workers: int,
-    no_progress: bool,
-    history_path: str | None,
-    since: str | None,
-    fail_on: str,
-    full: bool,
-    accepted_path: str | None,
-    write_accepted: str | None,
-) -> None:
+def check(config_path: str, **o: Any) -> None:
     """Compare the personal data in each register's sources with what its privacy statement declares.
 
     Exit status: 1 when undeclared personal data was found (with --fail-on new-undeclared: only when it
     is new since the previous run; never: not at all), 2 on errors, else 0.
     """
-    import json
-
-    from detectors import DetectorLoadError, load_detectors
-    from scanner.config import ConfigError, load_config
-    from scanner.history import History, HistoryError, _now
-    from scanner.keys import HashKeyError, load_key
-    from scanner.registers.accepted import load_accepted
-    from scanner.registers.accepted import write_accepted as write_accepted_file
-    from scanner.registers.check import render_change, render_html, render_table, run_check
+    from scanner import pipeline
+    from scanner.config import ConfigError
+    from scanner.history import HistoryError
+    from scanner.registers.accepted import AcceptedWriter
     from scanner.registers.documents import StatementError
-    from scanner.registers.taxonomy import KNOWN_ENTITIES
-    from scanner.scan import ScanOptions
+    from scanner.sinks import HistorySink
+    from scanner.terminal import progress_bar, reuse_text
 
-    started = _now()
+    started = now()
+    wants_change = bool(o["since"]) or o["fail_on"] == "new-undeclared"
     try:
-        settings = load_config(Path(config_path)).settings
-        files = tuple(str(p) for p in settings.recognizers)
-        detector_entities = {e for d in load_detectors(files) for e in d.recognizer.supported_entities}
-        config = load_config(
-            Path(config_path), require_registers=True, entities=detector_entities | set(KNOWN_ENTITIES)
-        )
-        history_target = history_path or config.history
-        if (since or fail_on == "new-undeclared") and not history_target:
-            raise click.UsageError("--since and --fail-on new-undeclared need a history (--history or [history])")
-        history = History(history_target) if history_target else None
-        accepted = load_accepted(Path(accepted_path)) if accepted_path else None
-        options = ScanOptions(key=load_key(settings.key_file), recognizer_files=files)
-        with _progress_bar(None, no_progress) as bar:
-            signature = _signature(options, detector_entities, config.exclude)
-            previous = history.previous_scan(signature) if history is not None and not full else None
-            result = run_check(
+        config, options, loaded, history, accepted = _check_setup(config_path, o, wants_change)
+        entities = entities_of(loaded)
+        signature = options.signature(entities, config.exclude)
+        previous = history.previous_scan(signature) if history is not None and not o["full"] else None
+        recorder = HistorySink.begin(history, config_path, started, signature) if history is not None else None
+        listeners = [x for x in (recorder, o["write_accepted"] and AcceptedWriter(Path(o["write_accepted"]))) if x]
+        with progress_bar(None, o["no_progress"]) as bar:
+            result, outcome = pipeline.check(
                 config,
                 options,
-                detector_entities=detector_entities,
-                workers=workers,
-                progress=bar.update,
-                keep_findings=history is not None or bool(write_accepted),
+                detectors=loaded,
                 accepted=accepted,
+                listeners=listeners,
+                workers=o["workers"],
+                progress=bar.update,
                 previous=previous,
             )
-        if write_accepted:
-            write_accepted_file(Path(write_accepted), [f.__dict__ for f in result.history_findings() if f.undeclared])
+        for listener in listeners:
+            listener.close()
         change = None
-        if history is not None:
-            status = 2 if result.incomplete else (1 if result.has_undeclared else 0)
-            run_id = history.record(
-                config_path,
-                [v.as_dict() for v in result.verdicts],
-                result.history_findings(),
-                result.errors,
-                status,
-                started,
-                result.files,
-                signature,
-            )
-            if since or fail_on == "new-undeclared":
-                change = history.compare(run_id, history.resolve(since or "last", before=run_id))
-    except (ConfigError, HashKeyError, DetectorLoadError, StatementError, HistoryError) as exc:
+        if recorder is not None:
+            status = exit_status(incomplete=result.incomplete, undeclared=result.has_undeclared, fail_on="undeclared")
+            recorder.finish([v.as_dict() for v in result.verdicts], result.errors, status, outcome.files)
+            if wants_change:
+                change = history.compare(recorder.run_id, history.resolve(o["since"] or "last", before=recorder.run_id))
+    except (ConfigError, StatementError, HistoryError) as exc:
         raise HaravaError(str(exc)) from exc
+    _print_check(result, change, o["fmt"], o["output"])
+    note = reuse_text(outcome.total(), outcome.reused_from)
+    if note:
+        click.echo(note, err=True)
+    if result.incomplete:
+        click.echo("Error: some sources could not be scanned (see errors); the verdict is incomplete.", err=True)
+    new_undeclared = change is not None and any(f.undeclared for f in change.new)
+    status = exit_status(
+        incomplete=result.incomplete,
+        undeclared=result.has_undeclared,
+        new_undeclared=new_undeclared,
+        fail_on=o["fail_on"],
+    )
+    sys.exit(status)
+
+
+def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
+    """The configuration, scan options, detector entities, history and accepted findings of a check."""
+    from detectors import entities_by_category
+    from scanner.config import load_config
+    from scanner.registers.accepted import load_accepted
+    from scanner.registers.taxonomy import known_entities
+    from scanner.scan import ScanOptions
+
+    key, files, loaded = load_run_settings(config_path)
+    say_notes(loaded)
+    allowed = entities_of(loaded) | known_entities(entities_by_category(loaded))
+    config = load_config(Path(config_path), require_registers=True, entities=allowed)
+    if wants_change and not (o["history_path"] or config.history):
+        raise click.UsageError("--since and --fail-on new-undeclared need a history (--history or [history])")
+    history = open_history(o["history_path"] or config.history)
+    accepted = load_accepted(Path(o["accepted_path"])) if o["accepted_path"] else None
+    return config, ScanOptions(key=key, recognizer_files=files), loaded, history, accepted
+
+
+def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None:
+    import json
+
+    from scanner.reports import render_change, render_html, render_table
+
     if fmt == "json":
         report = result.as_dict()
         if change is not None:
@@ -446,24 +325,6 @@ def check(
         Path(output).write_text(text, "utf-8")
     else:
         click.echo(text, nl=False)
-    reused_files, reused_bytes = result.reused
-    if reused_files:
-        read_files = sum(r.summary.files for r in result.sources.values()) - reused_files
-        read_seconds = sum(r.summary.read_seconds for r in result.sources.values())
-        saved = f", about {reused_files * read_seconds / read_files:.2f} s saved" if read_files > 0 else ""
-        click.echo(
-            f"{reused_files} files ({reused_bytes / 1e6:.1f} MB) unchanged since run {result.reused_from}: "
-            f"their findings carried over, not read again{saved} (--full reads everything).",
-            err=True,
-        )
-    if result.incomplete:
-        click.echo("Error: some sources could not be scanned (see errors); the verdict is incomplete.", err=True)
-        sys.exit(2)
-    if fail_on == "never":
-        sys.exit(0)
-    if fail_on == "new-undeclared":
-        sys.exit(1 if change is not None and any(f.undeclared for f in change.new) else 0)
-    sys.exit(1 if result.has_undeclared else 0)
 
 
 @main.command()

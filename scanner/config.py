@@ -148,6 +148,36 @@ def _resolve(base: Path, source: str) -> str:
         return str(resolved)
 
 
+def _register(reader: _Reader, entry: dict[str, Any], index: int, base: Path) -> RegisterConfig:
+    """One ``[[registers]]`` table, checked key by key."""
+    where = f"registers[{index}]"
+    unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella", "retention"}
+    if unknown:
+        raise reader.error(f"{where}.{sorted(unknown)[0]}", "unknown key", index)
+    for required in ("name", "statement", "sources"):
+        if required not in entry:
+            raise reader.error(where, f"missing required key {required!r}", index)
+    name = reader.string(entry["name"], f"{where}.name", index)
+    statement = base / reader.string(entry["statement"], f"{where}.statement", index)
+    if not statement.is_file():
+        raise reader.error(f"{where}.statement", f"no such file: {statement}", index)
+    sources = reader.strings(entry["sources"], f"{where}.sources", index)
+    if not sources:
+        raise reader.error(f"{where}.sources", "lists no source", index)
+    for source in sources:
+        if not is_database_url(source) and not (base / source).exists():
+            raise reader.error(f"{where}.sources", f"no such file or folder: {base / source}", index)
+    return RegisterConfig(
+        name=name,
+        statement=statement,
+        sources=[_resolve(base, s) for s in sources],
+        declare=reader.entities(entry.get("declare", []), f"{where}.declare", index),
+        ignore=reader.entities(entry.get("ignore", []), f"{where}.ignore", index),
+        umbrella=reader.umbrella(entry.get("umbrella", {}), f"{where}.umbrella", index),
+        retention_days=reader.retention(entry.get("retention"), f"{where}.retention", index),
+    )
+
+
 def load_config(path: Path, *, require_registers: bool = False, entities: set[str] | None = None) -> Config:
     """Read and check a configuration file; ``entities`` are the names ``declare``/``ignore``/``umbrella``
     may use (all detectors' entities)."""
@@ -198,37 +228,11 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
         raise ConfigError(f"{path}: no [[registers]] defined")
     names: set[str] = set()
     for index, entry in enumerate(registers):
-        where = f"registers[{index}]"
-        unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella", "retention"}
-        if unknown:
-            raise reader.error(f"{where}.{sorted(unknown)[0]}", "unknown key", index)
-        for required in ("name", "statement", "sources"):
-            if required not in entry:
-                raise reader.error(where, f"missing required key {required!r}", index)
-        name = reader.string(entry["name"], f"{where}.name", index)
-        if name in names:
-            raise reader.error(f"{where}.name", f"register {name!r} is defined twice", index)
-        names.add(name)
-        statement = base / reader.string(entry["statement"], f"{where}.statement", index)
-        if not statement.is_file():
-            raise reader.error(f"{where}.statement", f"no such file: {statement}", index)
-        sources = reader.strings(entry["sources"], f"{where}.sources", index)
-        if not sources:
-            raise reader.error(f"{where}.sources", "lists no source", index)
-        for source in sources:
-            if not is_database_url(source) and not (base / source).exists():
-                raise reader.error(f"{where}.sources", f"no such file or folder: {base / source}", index)
-        config.registers.append(
-            RegisterConfig(
-                name=name,
-                statement=statement,
-                sources=[_resolve(base, s) for s in sources],
-                declare=reader.entities(entry.get("declare", []), f"{where}.declare", index),
-                ignore=reader.entities(entry.get("ignore", []), f"{where}.ignore", index),
-                umbrella=reader.umbrella(entry.get("umbrella", {}), f"{where}.umbrella", index),
-                retention_days=reader.retention(entry.get("retention"), f"{where}.retention", index),
-            )
-        )
+        register = _register(reader, entry, index, base)
+        if register.name in names:
+            raise reader.error(f"registers[{index}].name", f"register {register.name!r} is defined twice", index)
+        names.add(register.name)
+        config.registers.append(register)
     return config
 
 

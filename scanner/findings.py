@@ -115,3 +115,22 @@ def json_literals(column: pa.Array) -> pa.Array:
         fixed = [json.dumps(v, ensure_ascii=False) if o else None for v, o in zip(column.to_pylist(), odd, strict=True)]
         quoted = pc.if_else(pa.array(odd), pa.array(fixed, pa.large_string()), quoted)
     return quoted
+
+
+def describe_location(location: dict[str, Any] | None) -> str:
+    """A location as people read it: ``12:5`` in text, ``field=user.email`` or
+    ``table=asiakkaat, column=hetu, row=id:7`` elsewhere.
+
+    >>> describe_location({"line": 12, "column": 5}), describe_location({"table": "t", "row": {"id": 7}})
+    ('12:5', 'table=t, row=id:7')
+    """
+    if not location:
+        return ""
+    if "line" in location:
+        rest = {k: v for k, v in location.items() if k not in ("line", "column")}
+        head = f"{location['line']}" + (f":{location['column']}" if "column" in location else "")
+        return head + "".join(f" {k}={v}" for k, v in rest.items())
+    return ", ".join(
+        f"{k}=" + (",".join(f"{a}:{b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
+        for k, v in location.items()
+    )

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from scanner import __version__
@@ -161,28 +163,26 @@ class History:
         except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
             raise HistoryError(f"{target}: cannot open the history: {exc}") from None
 
-    def record(
+    def begin(self, config: str, started: str, signature: str | None = None) -> int:
+        """A new run, recorded before any finding: one that never finishes (a crash, kill -9) keeps no
+        status and is never taken as the previous run."""
+        with self.engine.begin() as conn:
+            values = {"started": started, "config": config, "version": __version__, "signature": signature}
+            return int(conn.execute(sa.insert(RUNS).values(**values)).inserted_primary_key[0])
+
+    def add_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(FINDINGS), [{"run_id": run_id, **row} for row in rows])
+
+    def finish(
         self,
-        config: str,
+        run_id: int,
         verdicts: list[dict[str, Any]],
-        findings: Iterable[Finding],
         errors: list[dict[str, str]],
         status: int,
-        started: str,
         files: Iterable[tuple[str, int, int]] = (),
-        signature: str | None = None,
-    ) -> int:
+    ) -> None:
         with self.engine.begin() as conn:
-            run_id = conn.execute(
-                sa.insert(RUNS).values(
-                    started=started,
-                    finished=_now(),
-                    config=config,
-                    status=status,
-                    version=__version__,
-                    signature=signature,
-                )
-            ).inserted_primary_key[0]
             if verdicts:
                 conn.execute(
                     sa.insert(VERDICTS),
@@ -191,15 +191,12 @@ class History:
                         for v in verdicts
                     ],
                 )
-            rows = [{"run_id": run_id, **f.__dict__} for f in findings]
-            for start in range(0, len(rows), 10_000):
-                conn.execute(sa.insert(FINDINGS), rows[start : start + 10_000])
             if errors:
                 conn.execute(sa.insert(ERRORS), [{"run_id": run_id, **e} for e in errors])
             file_rows = [{"run_id": run_id, "path": p, "size": n, "mtime_ns": t} for p, n, t in files]
             for start in range(0, len(file_rows), 10_000):
                 conn.execute(sa.insert(FILES), file_rows[start : start + 10_000])
-        return int(run_id)
+            conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(finished=_now(), status=status))
 
     def previous_scan(self, signature: str | None) -> PreviousScan | None:
         """The files and findings of the last run that completed (exit status 0 or 1) with the same
@@ -238,7 +235,7 @@ class History:
 
     def resolve(self, selector: str, before: int | None = None) -> dict[str, Any] | None:
         """``last`` (the run before ``before``), a run id, or a date/time (the last run up to it)."""
-        runs = [r for r in self.runs() if before is None or r["id"] < before]
+        runs = [r for r in self.runs() if r["finished"] and (before is None or r["id"] < before)]
         if not runs:
             return None
         if selector == "last":
@@ -299,23 +296,15 @@ def item_path(source: str) -> str:
     return source
 
 
-def findings_of(register: str, batch: pa.RecordBatch, undeclared: set[str]) -> list[Finding]:
-    """A findings batch as history rows for one register (values are already masked by the scan)."""
-    return [
-        Finding(
-            register,
-            r["source"],
-            item_path(r["source"]),
-            r["member"],
-            r["location"],
-            r["entity"],
-            r["value"],
-            r["value_hash"],
-            r["entity"] in undeclared,
-            r["score"],
-            r["detector"],
-            r["detail"],
-        )
-        for r in batch.to_pylist()
-        if r["entity"] is not None
-    ]
+def history_rows(register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> list[dict[str, Any]]:
+    """A findings batch as rows of the history's findings table (values are already masked by the scan);
+    ``undeclared`` marks the rows the register does not declare."""
+    found = pc.is_valid(batch.column("entity")).to_numpy(zero_copy_only=False)
+    if not found.any():
+        return []
+    marks = np.zeros(batch.num_rows, bool) if undeclared is None else undeclared
+    rows = batch.filter(pa.array(found)).to_pylist()
+    for row, mark in zip(rows, marks[found].tolist(), strict=True):
+        del row["error"]
+        row["register"], row["path"], row["undeclared"] = register, item_path(row["source"]), mark
+    return rows

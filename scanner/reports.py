@@ -1,4 +1,5 @@
-"""Reports of a recorded run: a self-contained HTML page for people (no network: inline CSS and SVG),
+"""Reports for people and machines: a ``harava check`` result as a table or a plain HTML page, and a
+recorded run from the history: a self-contained HTML page for people (no network: inline CSS and SVG),
 JSON and Markdown, and the findings as CSV or Parquet with a fixed schema for DuckDB, pandas and BI tools.
 
 Findings export schema: ``run_id`` int64, ``started`` string (ISO 8601, UTC), ``register``, ``source``,
@@ -19,7 +20,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from scanner.history import FINDINGS, History
+from scanner.findings import describe_location
+from scanner.history import FINDINGS, Change, History
+from scanner.registers.check import CheckResult
+from scanner.registers.statement import Statement
 
 EXPORT_SCHEMA = pa.schema(
     [
@@ -208,3 +212,120 @@ exit status {run["status"]}; Harava {escape(str(run["version"]))}.</p>
 <h2>Items that could not be read</h2>{"<ul>" + errors + "</ul>" if errors else "<p>None.</p>"}
 </body></html>
 """
+
+
+# --- harava check ---------------------------------------------------------------------------
+def _where(example: dict[str, Any]) -> str:
+    location = example.get("location") or {}
+    glue = ":" if "line" in location else " "
+    place = example["source"] + (glue + describe_location(location) if location else "")
+    if example.get("member"):
+        place += f" [{example['member']}]"
+    return f"{place} ({example['value']})"
+
+
+def render_table(result: CheckResult) -> str:
+    out = []
+    for verdict in result.verdicts:
+        status = "UNDECLARED DATA" if verdict.undeclared else "ok"
+        out.append(f"{verdict.register.name}  [{status}]")
+        out.append(f"  statement:  {verdict.register.statement}")
+        others = [e.category.label for e in verdict.statement.declared if not e.category.entities]
+        out.append(
+            f"  declared:   {', '.join(verdict.declared) or '-'}" + (f"  (also: {', '.join(others)})" if others else "")
+        )
+        found = ", ".join(f"{e} {n}" for e, n in sorted(verdict.found.items()))
+        out.append(f"  found:      {found or '-'}")
+        for item in verdict.undeclared:
+            out.append(f"  UNDECLARED: {item['entity']} {item['count']}")
+            out.extend(f"      e.g. {_where(example)}" for example in item["examples"])
+        if verdict.declared_not_found:
+            out.append(f"  declared, not found: {', '.join(verdict.declared_not_found)}")
+        if verdict.ignored:
+            out.append(f"  ignored:    {', '.join(verdict.ignored)}")
+        if verdict.retention and verdict.retention["older_files"]:
+            older = verdict.retention["older_files"]
+            out.append(
+                f"  retention:  {verdict.retention['days']} days ({verdict.retention['from']}); "
+                f"{len(older)} files with personal data unchanged for longer:"
+            )
+            out.extend(f"      {f['source']} (modified {f['modified']}, {f['findings']} findings)" for f in older[:10])
+        for item in verdict.accepted:
+            out.append(f"  accepted:   {item['entity']} {item['count']} — {item['by']}: {item['why']}")
+        out.extend(f"  note: {note}" for note in verdict.umbrella_notes)
+        out.append("")
+    if result.errors:
+        out.append(f"Could not read {len(result.errors)} items:")
+        out.extend(f"  {e['source']}: {e['error']}" for e in result.errors)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_html(result: CheckResult) -> str:
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Harava check</title>",
+        "<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.bad{color:#a00}.ok{color:#070}"
+        "</style></head><body><h1>Registers and the personal data found</h1>",
+    ]
+    for verdict in result.verdicts:
+        cls, status = ("bad", "undeclared data") if verdict.undeclared else ("ok", "all found data declared")
+        parts.append(f"<h2>{escape(verdict.register.name)} <span class='{cls}'>({status})</span></h2>")
+        parts.append(f"<p>Statement: {escape(str(verdict.register.statement))}</p><table>")
+        parts.append("<tr><th>entity</th><th>declared</th><th>found</th><th>examples</th></tr>")
+        undeclared = {u["entity"]: u for u in verdict.undeclared}
+        for entity in sorted(set(verdict.declared) | set(verdict.found)):
+            examples = "<br>".join(escape(_where(e)) for e in undeclared.get(entity, {}).get("examples", []))
+            mark = (
+                "yes"
+                if entity in verdict.declared
+                else ("ignored" if entity in verdict.ignored else "<b class='bad'>no</b>")
+            )
+            parts.append(
+                f"<tr><td>{escape(entity)}</td><td>{mark}</td><td>{verdict.found.get(entity, 0)}</td>"
+                f"<td>{examples}</td></tr>"
+            )
+        parts.append("</table>")
+        parts.extend(f"<p>Note: {escape(n)}</p>" for n in verdict.umbrella_notes)
+    if result.errors:
+        parts.append("<h2>Items that could not be read</h2><ul>")
+        parts.extend(f"<li>{escape(e['source'])}: {escape(e['error'])}</li>" for e in result.errors)
+        parts.append("</ul>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def statement_table(statement: Statement) -> str:
+    out = [f"{statement.path}  →  {statement.register}"]
+    if not statement.has_content_section:
+        out.append("  (no data-content section found)")
+    for title, items in (
+        ("declared", statement.declared),
+        ("negated", statement.negated),
+        ("mentioned elsewhere (not declared)", statement.mentioned),
+    ):
+        if not items:
+            continue
+        out.append(f"  {title}:")
+        for e in items:
+            entities = ", ".join(e.category.entities) or (
+                "umbrella: may cover " + ", ".join(e.category.may_cover) if e.category.umbrella else "no detector yet"
+            )
+            section = f" [{e.section}]" if title.startswith("mentioned") else ""
+            out.append(f"    {e.category.label:<18} {entities:<44} line {e.line}{section}: {e.text}")
+    return "\n".join(out) + "\n"
+
+
+def render_change(change: Change) -> str:
+    since = change.since
+    head = f"Since run {since['id']} ({since['started']})" if since else "No earlier run recorded"
+    new_undeclared = [f for f in change.new if f.undeclared]
+    lines = [
+        f"{head}: {len(change.new)} new ({len(new_undeclared)} undeclared), {len(change.gone)} gone, "
+        f"{change.persisting} unchanged."
+    ]
+    for f in new_undeclared[:20]:
+        where = f.source + (f" [{f.member}]" if f.member else "") + (f" {f.location}" if f.location else "")
+        lines.append(f"  NEW UNDECLARED  {f.register}: {f.entity} {f.value} at {where}")
+    if len(new_undeclared) > 20:
+        lines.append(f"  … and {len(new_undeclared) - 20} more")
+    return "\n".join(lines) + "\n"

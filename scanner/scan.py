@@ -1,30 +1,34 @@
-"""Running a scan: items from the sources, through the extractors and the engine, to a sink.
+"""Scanning one item — a file or a database table — into findings batches.
 
-Files are spread over worker processes with ``workers > 1``; each worker builds its own engine
-once. The parent only writes the findings batches the workers send back and keeps the tally.
+This is the work a worker process does: open the item where it is, let the extractors turn it into
+pieces (Arrow text arrays), run the engine over each piece and build the findings. It knows nothing of
+walking, pools, sinks or registers (``scanner.pipeline`` does).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import hashlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
-from detectors import load_detectors
-from scanner.engine import Engine
-from scanner.extract import Skipped, Unreadable, extract
+from detectors import column_hint_of, load_detectors
+from scanner.engine import Engine, Hits
+from scanner.extract import Piece, Skipped, Unreadable, extract
+from scanner.extract.tables import ColumnReport, count_columns, table_piece
 from scanner.extract.text import BLOCK_SIZE
 from scanner.findings import FindingsBuilder, error_batch
-from scanner.sources.database import DatabaseOptions, redact, scan_database
-from scanner.sources.files import FileItem, Problem, WalkOptions, describe_os_error, walk
+from scanner.sources.database import Connections, DatabaseError, TableItem, is_driver_error, read, reason, select_sql
+from scanner.sources.files import FileItem, describe_os_error
 
 _NOATIME = getattr(os, "O_NOATIME", 0)
+
+Item = FileItem | TableItem
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,21 @@ class ScanOptions:
     show_values: bool = False
     min_score: float = 0.0
     block_size: int = BLOCK_SIZE
+
+    def signature(self, entities: set[str], exclude: Sequence[str]) -> str:
+        """What a run's findings depend on besides the items themselves; a change means: read everything."""
+        from scanner import __version__
+
+        parts = [
+            __version__,
+            ",".join(sorted(entities)),
+            repr(self.entities),
+            repr(self.min_score),
+            ",".join(sorted(exclude)),
+            self.key.hex(),
+        ]
+        parts.extend(Path(path).read_text("utf-8", errors="replace") for path in self.recognizer_files)
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 @dataclass
@@ -52,20 +71,18 @@ class Summary:
     seconds: float = 0.0
     reused_files: int = 0  # unchanged since an earlier run: findings carried over, not read again
     reused_bytes: int = 0
-    read_seconds: float = 0.0  # time spent reading and scanning files (start-up excluded)
+    read_seconds: float = 0.0  # time spent reading and scanning items (start-up excluded)
 
     def add(self, other: Summary) -> None:
-        self.files += other.files
-        self.bytes += other.bytes
-        self.tables += other.tables
-        self.rows += other.rows
+        for name in ("files", "bytes", "tables", "rows", "reused_files", "reused_bytes", "read_seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped.update(other.skipped)
         self.errors.extend(other.errors)
         self.findings.update(other.findings)
         self.columns.extend(other.columns)
-        self.reused_files += other.reused_files
-        self.reused_bytes += other.reused_bytes
-        self.read_seconds += other.read_seconds
+
+    def count(self, batch: pa.RecordBatch) -> None:
+        self.findings.update(e for e in batch.column("entity").to_pylist() if e is not None)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -84,222 +101,130 @@ class Summary:
 
 
 class Scanner:
-    """Engine plus findings builder: scans one item into findings batches."""
+    """Engine plus findings builder (and database connections): scans one item into findings batches."""
 
     def __init__(self, options: ScanOptions) -> None:
         self.options = options
         detectors = load_detectors(options.recognizer_files)
         self.engine = Engine([d.recognizer for d in detectors], options.entities, options.min_score)
         self.builder = FindingsBuilder(options.key, options.show_values)
+        self.connections = Connections()
+
+    def close(self) -> None:
+        self.connections.close()
 
     def scan_item(
-        self, item: FileItem, progress: Callable[[int], None] | None = None
-    ) -> tuple[list[pa.RecordBatch], Summary]:
+        self, item: Item, summary: Summary, progress: Callable[[int], None] | None = None
+    ) -> Iterator[pa.RecordBatch]:
+        """The item's findings batches as they are found; ``summary`` is filled in on the way."""
         started = time.perf_counter()
-        batches, summary = self._scan_item(item, progress)
-        summary.read_seconds = time.perf_counter() - started
-        return batches, summary
+        try:
+            if isinstance(item, TableItem):
+                yield from self._table(item, summary)
+            else:
+                yield from self._file(item, summary, progress)
+        finally:
+            summary.read_seconds += time.perf_counter() - started
 
-    def _scan_item(
-        self, item: FileItem, progress: Callable[[int], None] | None = None
-    ) -> tuple[list[pa.RecordBatch], Summary]:
-        summary = Summary()
-        batches: list[pa.RecordBatch] = []
+    def _piece(self, source: str, piece: Piece) -> tuple[Hits, pa.RecordBatch | None]:
+        hits = self.engine.scan(piece.lines, piece.hints)
+        if not len(hits):
+            return hits, None
+        return hits, self.builder.build(source, piece.member, hits, piece.locate)
+
+    def _file(
+        self, item: FileItem, summary: Summary, progress: Callable[[int], None] | None
+    ) -> Iterator[pa.RecordBatch]:
         try:
             fd = os.open(item.path, os.O_RDONLY | _NOATIME)
         except PermissionError:  # O_NOATIME needs ownership; retry without it
             try:
                 fd = os.open(item.path, os.O_RDONLY)
             except OSError as exc:
-                return self._failed(item, exc)
+                yield self._failed(item.display, describe_os_error(exc), summary)
+                return
         except OSError as exc:
-            return self._failed(item, exc)
+            yield self._failed(item.display, describe_os_error(exc), summary)
+            return
+        reported = 0
         try:
             with os.fdopen(fd, "rb") as stream:
-                reported = 0
                 for out in extract(stream, item.path, block_size=self.options.block_size):
                     if isinstance(out, Skipped):
                         summary.skipped[out.reason] += 1
                         if out.member is None:  # the file as a whole was left alone
-                            return batches, summary
+                            return
                         continue
                     if isinstance(out, Unreadable):
-                        summary.errors.append(
-                            (f"{item.display}" + (f" [{out.member}]" if out.member else ""), out.reason)
-                        )
-                        batches.append(error_batch(item.display, out.member, out.reason))
+                        where = item.display + (f" [{out.member}]" if out.member else "")
+                        summary.errors.append((where, out.reason))
+                        yield error_batch(item.display, out.member, out.reason)
                         continue
-                    hits = self.engine.scan(out.lines)
-                    if len(hits):
-                        batch = self.builder.build(item.display, out.member, hits, out.locate)
-                        batches.append(batch)
-                        summary.findings.update(batch.column("entity").to_pylist())
+                    _, batch = self._piece(item.display, out)
+                    if batch is not None:
+                        summary.count(batch)
+                        yield batch
                     if progress and out.member is None:  # decoded bytes: evened out below
                         step = min(out.nbytes, item.size - reported)
                         progress(step)
                         reported += step
-                if progress and reported < item.size:
-                    progress(item.size - reported)
         except OSError as exc:
-            return self._failed(item, exc)
-        summary.files = 1
-        summary.bytes = item.size
-        return batches, summary
+            yield self._failed(item.display, describe_os_error(exc), summary)
+            return
+        if progress and reported < item.size:
+            progress(item.size - reported)
+        summary.files += 1
+        summary.bytes += item.size
+
+    def _table(self, item: TableItem, summary: Summary) -> Iterator[pa.RecordBatch]:
+        table, source = item.table, item.display
+        scanned = table.scanned
+        recognizers = [a.recognizer for a in self.engine.adapters]
+        hints = [column_hint_of(c.name, recognizers) for c in scanned]
+        reports = [ColumnReport(table.qualified, c.name, hint=h) for c, h in zip(scanned, hints, strict=True)]
+        summary.tables += 1
+        sampling = None
+        if scanned:
+            try:
+                engine = self.connections.get(item.url, item.options.statement_timeout)
+                sql, sampling = select_sql(engine, item)
+                offset, nkey = 0, len(table.key)
+                for columns in read(engine, sql, item.options.statement_timeout):
+                    key = dict(zip(table.key, columns[:nkey], strict=True))
+                    json_columns = [c.kind == "json" for c in scanned]
+                    names = [c.name for c in scanned]
+                    piece = table_piece(table.qualified, names, columns[nkey:], json_columns, hints, key, offset)
+                    hits, batch = self._piece(source, piece)
+                    count_columns(reports, columns[nkey:], piece.cells, hits)
+                    if batch is not None:
+                        summary.count(batch)
+                        yield batch
+                    offset += len(columns[0]) if columns else 0
+                summary.rows += offset
+            except Exception as exc:  # the driver's own error classes: a failed table is reported, not raised
+                if not isinstance(exc, DatabaseError) and not is_driver_error(exc):
+                    raise
+                why = str(exc) if isinstance(exc, DatabaseError) else reason(exc)
+                summary.errors.append((f"{source} {table.qualified}", why))
+                yield error_batch(source, None, why, {"table": table.qualified})
+        for report in reports:
+            summary.columns.append({**report.as_dict(), **({"sampling": sampling} if sampling else {})})
 
     @staticmethod
-    def _failed(item: FileItem, exc: OSError) -> tuple[list[pa.RecordBatch], Summary]:
-        summary = Summary()
-        reason = describe_os_error(exc)
-        summary.errors.append((item.display, reason))
-        return [error_batch(item.display, None, reason)], summary
+    def _failed(display: str, reason: str, summary: Summary) -> pa.RecordBatch:
+        summary.errors.append((display, reason))
+        return error_batch(display, None, reason)
 
 
 _worker: Scanner | None = None
 
 
-def _init_worker(options: ScanOptions) -> None:
+def init_worker(options: ScanOptions) -> None:
     global _worker
     _worker = Scanner(options)
 
 
-def _scan_in_worker(item: FileItem) -> tuple[list[pa.RecordBatch], Summary]:
+def scan_in_worker(item: Item) -> tuple[list[pa.RecordBatch], Summary]:
     assert _worker is not None
-    return _worker.scan_item(item)
-
-
-def _problem(problem: Problem, summary: Summary) -> list[pa.RecordBatch]:
-    if problem.kind == "skipped":
-        summary.skipped[problem.reason] += 1
-        return []
-    summary.errors.append((problem.display, problem.reason))
-    return [error_batch(problem.display, None, problem.reason)]
-
-
-def run_scan(
-    targets: Sequence[str],
-    options: ScanOptions,
-    write: Callable[[pa.RecordBatch], None],
-    *,
-    walk_options: WalkOptions | None = None,
-    workers: int = 1,
-    progress: Callable[[int], None] | None = None,
-    on_error: Callable[[str, str], None] | None = None,
-    items: Sequence[FileItem | Problem] | None = None,
-    reuse: Callable[[FileItem], list[pa.RecordBatch] | None] | None = None,
-    scanned: Callable[[FileItem], None] | None = None,
-) -> Summary:
-    """Scan every file under ``targets``; findings go to ``write`` as they are produced.
-
-    ``reuse`` may return the findings of an unchanged file from an earlier run (then it is not read
-    again); ``scanned`` hears of every file read or reused, for the next run's comparison.
-    """
-    started = time.perf_counter()
     summary = Summary()
-    listing: Iterator[FileItem | Problem] = (
-        iter(items) if items is not None else walk(targets, walk_options or WalkOptions())
-    )
-
-    def emit(batches: list[pa.RecordBatch], part: Summary) -> None:
-        for batch in batches:
-            write(batch)
-        if on_error:
-            for source, reason in part.errors:
-                on_error(source, reason)
-        summary.add(part)
-
-    def reused(item: FileItem) -> bool:
-        batches = reuse(item) if reuse else None
-        if batches is None:
-            return False
-        part = Summary(files=1, bytes=item.size)
-        part.reused_files, part.reused_bytes = 1, item.size
-        for batch in batches:
-            part.findings.update(e for e in batch.column("entity").to_pylist() if e is not None)
-        emit(batches, part)
-        if progress:
-            progress(item.size)
-        if scanned:
-            scanned(item)
-        return True
-
-    if workers <= 1:
-        scanner = Scanner(options)
-        for item in listing:
-            if isinstance(item, Problem):
-                part = Summary()
-                emit(_problem(item, part), part)
-                continue
-            if reused(item):
-                continue
-            batches, part = scanner.scan_item(item, progress)
-            emit(batches, part)
-            if scanned and not part.errors:
-                scanned(item)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(options,)) as pool:
-            pending: dict[Future[tuple[list[pa.RecordBatch], Summary]], FileItem] = {}
-
-            def drain(block_until: int) -> None:
-                while len(pending) > block_until:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        item = pending.pop(future)
-                        batches, part = future.result()
-                        emit(batches, part)
-                        if scanned and not part.errors:
-                            scanned(item)
-                        if progress:
-                            progress(item.size)
-
-            for item in listing:
-                if isinstance(item, Problem):
-                    part = Summary()
-                    emit(_problem(item, part), part)
-                    continue
-                if reused(item):
-                    continue
-                pending[pool.submit(_scan_in_worker, item)] = item
-                drain(4 * workers)
-            drain(0)
-    summary.seconds = time.perf_counter() - started
-    return summary
-
-
-def run_database_scan(
-    url: str,
-    options: ScanOptions,
-    write: Callable[[pa.RecordBatch], None],
-    db: DatabaseOptions,
-    on_error: Callable[[str, str], None] | None = None,
-) -> Summary:
-    """Scan one database; findings go to ``write``. Raises ``DatabaseError`` if it cannot be reached."""
-    started = time.perf_counter()
-    summary = Summary()
-
-    def counted(batch: pa.RecordBatch) -> None:
-        summary.findings.update(e for e in batch.column("entity").to_pylist() if e is not None)
-        write(batch)
-
-    def tools() -> tuple[Callable[..., object], FindingsBuilder]:
-        scanner = Scanner(options)
-        return scanner.engine.scan, scanner.builder
-
-    results, problems = scan_database(url, tools, counted, db)
-    source = redact(url)
-    summary.errors.extend((f"{source} {table}", reason) for table, reason in problems)
-    for result in results:
-        summary.tables += 1
-        summary.rows += result.rows
-        if result.error:
-            summary.errors.append((f"{source} {result.table}", result.error))
-        for column in result.columns:
-            report = column.as_dict()
-            if result.sampling:
-                report["sampling"] = result.sampling
-            summary.columns.append(report)
-    if on_error:
-        for where, reason in summary.errors:
-            on_error(where, reason)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return list(_worker.scan_item(item, summary)), summary

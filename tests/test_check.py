@@ -86,7 +86,7 @@ declare = ["IP_ADDRESS"]
 
 
 def test_ignore_and_a_source_shared_by_two_registers_is_scanned_once(tmp_path, monkeypatch):
-    import scanner.registers.check as check
+    import scanner.pipeline as pipeline
 
     examples = copy_examples(tmp_path)
     (examples / "two.toml").write_text(
@@ -104,8 +104,10 @@ sources = ["share/Asiakaspalvelu/", "share/Markkinointi"]
         "utf-8",
     )
     scanned = []
-    real = check.run_scan
-    monkeypatch.setattr(check, "run_scan", lambda targets, *a, **k: scanned.append(targets) or real(targets, *a, **k))
+    real = pipeline._file_items
+    monkeypatch.setattr(
+        pipeline, "_file_items", lambda target, *a, **k: scanned.append(target) or real(target, *a, **k)
+    )
     code, out, _ = run("check", "--config", str(examples / "two.toml"), "--format", "json", "--no-progress")
     assert code == 1
     assert len(scanned) == 2  # share/Asiakaspalvelu once, share/Markkinointi once

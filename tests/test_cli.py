@@ -272,7 +272,7 @@ def test_json_lines_escape_every_string():
     import pyarrow as pa
 
     from scanner.findings import SCHEMA
-    from scanner.output import json_lines
+    from scanner.sinks import json_lines
 
     odd = 'a"b\\c\x01d\tä€'
     row = {

@@ -165,9 +165,10 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     read: list[str] = []
     real = scan_module.Scanner.scan_item
 
-    def counting(self, item, progress=None):
-        read.append(Path(item.path).name)
-        return real(self, item, progress)
+    def counting(self, item, *args):
+        if hasattr(item, "path"):  # files; a database's tables are items too
+            read.append(Path(item.path).name)
+        return real(self, item, *args)
 
     monkeypatch.setattr(scan_module.Scanner, "scan_item", counting)
     code, first = check(config)
@@ -309,8 +310,11 @@ def test_history_in_postgresql(tmp_path):
     try:
         history = History(url)
         finding = Finding("R", "a.txt", "/a.txt", None, '{"line": 1}', "EMAIL_ADDRESS", "a***@example.fi", "h", True)
-        first = history.record("c.toml", [], [finding], [], 1, "2026-11-01T00:00:00+00:00")
-        second = history.record("c.toml", [], [], [], 0, "2026-11-02T00:00:00+00:00")
+        first = history.begin("c.toml", "2026-11-01T00:00:00+00:00")
+        history.add_findings(first, [dict(finding.__dict__)])
+        history.finish(first, [], [], 1)
+        second = history.begin("c.toml", "2026-11-02T00:00:00+00:00")
+        history.finish(second, [], [], 0)
         change = history.compare(second, history.resolve("last", before=second))
         assert change.since["id"] == first and [f.entity for f in change.gone] == ["EMAIL_ADDRESS"]
         assert history.resolve("2026-11-01")["id"] == first

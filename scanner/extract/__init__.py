@@ -1,23 +1,24 @@
 """Extractors: any file (or archive member, or mail attachment) into pieces of text for the engine.
 
-The kind of a file is decided by its content (magic bytes) first and its name second. Each extractor
-yields :class:`Piece` objects — an Arrow string array plus a function that turns the engine's hits into
-``location`` objects — or says why something could not be read (:class:`Unreadable`) or was left alone
-(:class:`Skipped`). Containers (zip, tar, gzip/bzip2/xz, e-mail) hand their members back to
-:func:`extract`, so nesting works to the depth the limits allow. Nothing is ever written to disk.
+Each format registers its reader with :func:`extractor`, declaring how its files are recognised (magic
+bytes, names, a sniff of the first bytes); the registry, tried in an explicit priority order, decides
+the kind of every file, so adding a format touches one module. Each extractor yields :class:`Piece` objects — an Arrow string array
+plus a function that turns the engine's hits into ``location`` objects — or says why something could
+not be read (:class:`Unreadable`) or was left alone (:class:`Skipped`). Containers (zip, tar,
+gzip/bzip2/xz, e-mail) hand their members back to :func:`extract`, so nesting works to the depth the
+limits allow. Nothing is ever written to disk.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute
 
 from detectors.base import concat
 from scanner.extract.text import BLOCK_SIZE, iter_line_batches, looks_binary
@@ -37,10 +38,17 @@ class Limits:
 
 @dataclass
 class Piece:
+    """Text for the engine: ``lines`` (an Arrow string array of lines or cells) and ``locate``, which turns
+    a group of hits into ``location`` JSON texts. ``hints`` names, per element, an entity the text is known
+    to be about (a database column called ``puhelin``); ``cells`` says which row and column of a table each
+    element came from, for per-column statistics."""
+
     member: str | None
     lines: pa.Array
     locate: Callable[..., pa.Array]
     nbytes: int = 0
+    hints: np.ndarray | None = None
+    cells: Any = None  # scanner.extract.tables.Cells
 
 
 @dataclass
@@ -95,89 +103,130 @@ def cells_piece(member: str | None, texts: list[str], locations: list[dict]) -> 
     return Piece(member, pa.array(texts, pa.large_string()), locate, sum(len(t) for t in texts))
 
 
-def columns_piece(member: str | None, columns: dict[str, pa.Array], offset: int = 0) -> Piece | None:
-    """Text columns of a table (Parquet, Arrow): the non-null cells of all columns in one array, located
-    by ``{"row": …, "field": column}`` — built with Arrow kernels, no Python per cell."""
-    pieces, rows, owners = [], [], []
-    names = list(columns)
-    for index, name in enumerate(names):
-        values = columns[name]
-        present = np.flatnonzero(pa.compute.is_valid(values).to_numpy(zero_copy_only=False))
-        pieces.append(pa.compute.cast(values.take(pa.array(present)), pa.large_string()))
-        rows.append(present + offset + 1)
-        owners.append(np.full(len(present), index, np.int64))
-    if not pieces:
-        return None
-    cells = pa.concat_arrays(pieces)
-    row = np.concatenate(rows)
-    owner = np.concatenate(owners)
-    field = pa.array([json.dumps(n, ensure_ascii=False) for n in names], pa.large_string())
-
-    def locate(group) -> pa.Array:
-        return concat('{"row": ', pa.array(row[group.row]), ', "field": ', field.take(pa.array(owner[group.row])), "}")
-
-    return Piece(member, cells, locate, cells.nbytes)
-
-
 def text_pieces(stream: BinaryIO, member: str | None, block_size: int = BLOCK_SIZE, extra: str = "") -> Iterator[Piece]:
     """Text line by line; ``extra`` adds constant keys to every location (``, "page": 3``)."""
     for batch in iter_line_batches(stream, block_size):
         yield Piece(member, batch.lines, line_locate(batch.line_no, batch.col0, extra), batch.nbytes)
 
 
-def _kind(head: bytes, name: str) -> str:
+Reader = Callable[[BinaryIO, str, str | None, int, Limits, Budget, int], Iterator[Output]]
+Predicate = Callable[[bytes, str], bool]
+
+
+@dataclass(frozen=True)
+class Magic:
+    """Bytes a format's files carry at a fixed offset: ``%PDF-`` at 0, tar's ``ustar`` at 257."""
+
+    prefix: bytes
+    at: int = 0
+
+    def found(self, head: bytes) -> bool:
+        return head[self.at : self.at + len(self.prefix)] == self.prefix
+
+
+@dataclass(frozen=True)
+class Format:
+    """One registered extractor and the rule that hands it a file; see :func:`extractor`."""
+
+    kind: str
+    read: Reader
+    priority: int
+    magic: tuple[Magic, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    match: Predicate | None = None
+    container: bool = False
+    random_access: bool = False
+
+    def claims(self, head: bytes, suffix: str) -> bool:
+        if suffix in self.suffixes:
+            return True
+        if not self.magic and self.match is None:
+            return False
+        if self.magic and not any(m.found(head) for m in self.magic):
+            return False
+        return self.match is None or self.match(head, suffix)
+
+
+_formats: dict[str, Format] = {}
+_trial_order: tuple[Format, ...] = ()
+
+
+def extractor(
+    kind: str,
+    *,
+    priority: int,
+    magic: Iterable[bytes | Magic] = (),
+    suffixes: Iterable[str] = (),
+    match: Predicate | None = None,
+    container: bool = False,
+    random_access: bool = False,
+) -> Callable[[Reader], Reader]:
+    """Register a reader for the files of one ``kind``, so that a new format is one decorated function.
+
+    A file goes to the first format, by ascending ``priority``, that claims it. A format claims a file
+    whose name ends in one of its ``suffixes`` (the name alone is enough: ``.csv``), or whose content
+    passes every content test it declares: one of its ``magic`` signatures (``bytes`` at offset 0, or a
+    :class:`Magic` elsewhere) and ``match(head, suffix)``, for the rules a prefix cannot say (an ODF
+    ``mimetype`` member, a zip named ``.xlsx``, e-mail headers). ``head`` is the first 8 KiB, ``suffix``
+    the lower-case file-name extension without the dot ('' if none).
+
+    Priorities are unique, so the order is always one somebody chose; the built-in bands: 100–199 zip
+    and the formats built on it (the more specific first), 200–399 other content signatures, 400–899
+    names and text sniffing, 900 and up the last resorts (binary, then text, which takes anything).
+
+    ``container`` formats hold other files and count against ``Limits.max_depth``; ``random_access``
+    ones need a seekable stream, so inside an archive a member of that kind is held in memory, up to
+    ``Limits.max_member``.
+    """
+    signatures = tuple(m if isinstance(m, Magic) else Magic(m) for m in magic)
+    names = tuple(s.lower().lstrip(".") for s in suffixes)
+
+    def register(read: Reader) -> Reader:
+        if kind in _formats:
+            raise ValueError(f"an extractor for {kind!r} is already registered")
+        clash = next((f.kind for f in _formats.values() if f.priority == priority), None)
+        if clash is not None:
+            raise ValueError(f"priority {priority} of {kind!r} is already {clash!r}'s")
+        _formats[kind] = Format(kind, read, priority, signatures, names, match, container, random_access)
+        _reorder()
+        return read
+
+    return register
+
+
+def unregister(kind: str) -> None:
+    """Take a format out again (tests, plugins being unloaded)."""
+    del _formats[kind]
+    _reorder()
+
+
+def _reorder() -> None:
+    global _trial_order
+    _trial_order = tuple(sorted(_formats.values(), key=lambda f: f.priority))
+
+
+def formats() -> tuple[Format, ...]:
+    """Every registered format, in the order they are tried."""
+    return _trial_order
+
+
+def named(*suffixes: str) -> Predicate:
+    """A ``match`` for formats that share a signature and differ by name only (zip: .xlsx, .docx)."""
+    return lambda head, suffix: suffix in suffixes
+
+
+def _suffix(name: str) -> str:
     lower = name.lower()
-    suffix = lower.rsplit(".", 1)[-1] if "." in lower.rsplit("/", 1)[-1] else ""
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        if head[30:38] == b"mimetype" and b"opendocument" in head[38:120]:
-            return "odf"
-        return {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx", "pptx": "pptx"}.get(suffix, "zip")
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    if head.startswith(b"ARROW1") or suffix in ("feather", "arrow", "ipc"):
-        return "arrow"
-    if head.startswith(b"From ") and b"\n" in head and suffix in ("mbox", "mbx", ""):
-        return "mbox"
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh"):
-        return "bzip2"
-    if head.startswith(b"\xfd7zXZ\x00"):
-        return "xz"
-    if len(head) > 262 and head[257:262] == b"ustar":
-        return "tar"
-    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return "7z"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "xls" if suffix == "xls" else "unsupported:legacy Office or Outlook file (OLE2: .doc/.msg)"
-    if head.startswith(b"{\\rtf"):
-        return "rtf"
-    if suffix in ("csv", "tsv"):
-        return "csv"
-    if suffix in ("jsonl", "ndjson"):
-        return "jsonl"
-    if suffix == "json":
-        return "json"
-    if suffix in ("html", "htm", "xhtml"):
-        return "html"
-    if suffix == "eml" or _looks_like_mail(head):
-        return "eml"
-    if looks_binary(head):
-        return "binary"
-    return "text"
+    return lower.rsplit(".", 1)[-1] if "." in lower.rsplit("/", 1)[-1] else ""
 
 
-def _looks_like_mail(head: bytes) -> bool:
-    first = head[:2048].decode("latin-1", errors="replace").splitlines()[:8]
-    headers = sum(
-        1
-        for line in first
-        if line.split(":", 1)[0]
-        in ("From", "To", "Received", "Return-Path", "MIME-Version", "Message-ID", "Subject", "Date")
-    )
-    return headers >= 3
+def kind_of(head: bytes, name: str) -> Format:
+    """The format of a file that starts with ``head`` and is called ``name``."""
+    suffix = _suffix(name)
+    for candidate in _trial_order:
+        if candidate.claims(head, suffix):
+            return candidate
+    return _formats["text"]
 
 
 def extract(
@@ -190,45 +239,29 @@ def extract(
     block_size: int = BLOCK_SIZE,
 ) -> Iterator[Output]:
     """Everything readable in ``stream`` (a file named ``name``), piece by piece."""
-    from scanner.extract import containers, documents, mail, structured
-
     limits = limits or Limits()
     budget = budget or Budget(limits)
-    head = _peek(stream, 8192)
-    kind = _kind(head, name)
-    if kind.startswith("unsupported:"):
-        yield Unreadable(member, f"unsupported format: {kind.split(':', 1)[1]}")
+    found = kind_of(_peek(stream, 8192), name)
+    if found.container and depth >= limits.max_depth:
+        yield Unreadable(member, f"nested deeper than {limits.max_depth} containers")
         return
-    if kind == "binary":
-        yield Skipped(member, "binary file")
-        return
-    if kind in ("zip", "tar", "gzip", "bzip2", "xz", "7z"):
-        if depth >= limits.max_depth:
-            yield Unreadable(member, f"nested deeper than {limits.max_depth} containers")
-            return
-        yield from containers.EXTRACTORS[kind](stream, name, member, depth, limits, budget, block_size)
-        return
-    handler: dict[str, Callable[..., Iterator[Output]]] = {
-        "xlsx": documents.xlsx,
-        "docx": documents.docx,
-        "pdf": documents.pdf,
-        "eml": mail.eml,
-        "csv": structured.csv_pieces,
-        "jsonl": structured.jsonl,
-        "json": structured.json_document,
-        "html": structured.html,
-        "parquet": structured.parquet,
-        "arrow": structured.arrow_ipc,
-        "odf": documents.odf,
-        "pptx": documents.pptx,
-        "xls": documents.xls,
-        "rtf": documents.rtf,
-        "mbox": mail.mbox,
-    }
-    if kind in handler:
-        yield from handler[kind](stream, name, member, depth, limits, budget, block_size)
-    else:
-        yield from text_pieces(stream, member, block_size)
+    yield from found.read(stream, name, member, depth, limits, budget, block_size)
+
+
+@extractor("binary", priority=900, match=lambda head, suffix: looks_binary(head))
+def skip_binary(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Bytes no reader understands are left alone: scanning them as text finds only noise."""
+    yield Skipped(member, "binary file")
+
+
+@extractor("text", priority=1000, match=lambda head, suffix: True)
+def plain_text(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Whatever no other format claims is read as text, so an unknown export is still scanned."""
+    yield from text_pieces(stream, member, block_size)
 
 
 def _peek(stream: BinaryIO, size: int) -> bytes:
@@ -283,3 +316,7 @@ class _SeekHead(io.RawIOBase):
         buffer[: len(data)] = data
         self._position += len(data)
         return len(data)
+
+
+# The built-in formats register themselves when imported; they import the names above, hence last.
+from scanner.extract import containers, documents, mail, structured  # noqa: E402, F401

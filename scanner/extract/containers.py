@@ -18,7 +18,9 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from scanner.extract import Budget, Limits, Output, Unreadable, extract, join, peekable
+from scanner.extract import Budget, Limits, Magic, Output, Unreadable, extract, extractor, join, kind_of, peekable
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member's local header, or the end record of an empty archive
 
 
 class _Bounded(io.RawIOBase):
@@ -61,6 +63,7 @@ def _nested(
         yield Unreadable(member, f"corrupt: {exc}")
 
 
+@extractor("zip", priority=190, magic=ZIP_MAGIC, container=True, random_access=True)
 def zip_members(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -94,12 +97,10 @@ def zip_members(
 def _seekable_member(
     stream: BinaryIO, name: str, path: str, depth: int, limits: Limits, budget: Budget, block_size: int, size: int
 ) -> Iterator[Output]:
-    """Formats that need random access (zip, xlsx, docx, pdf) are held in memory, within a bound;
-    the rest is streamed."""
+    """Formats registered as needing random access (zip, xlsx, pdf, …) cannot read a stream front to
+    back, so their members are held in memory, within a bound; the rest is streamed."""
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
-    from scanner.extract import _kind
-
-    if _kind(head, name) in ("zip", "xlsx", "docx", "pptx", "xls", "pdf", "odf", "parquet", "arrow", "7z"):
+    if kind_of(head, name).random_access:
         if size > limits.max_member:
             yield Unreadable(path, f"too large to open inside an archive ({size} bytes)")
             return
@@ -113,6 +114,13 @@ def _seekable_member(
         yield from _nested(stream, name, path, depth, limits, budget, block_size)
 
 
+@extractor(
+    "tar",
+    priority=270,
+    magic=[Magic(b"ustar", at=257)],
+    match=lambda head, suffix: len(head) > 262,  # a head that ends at the magic is no 512-byte header
+    container=True,
+)
 def tar_members(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -172,6 +180,7 @@ def _size(stream: BinaryIO) -> int:
         return 0
 
 
+@extractor("7z", priority=280, magic=[b"7z\xbc\xaf\x27\x1c"], container=True, random_access=True)
 def seven_zip_members(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -213,11 +222,12 @@ def seven_zip_members(
             yield from _nested(data, path, join(member, path), depth, limits, budget, block_size)
 
 
-EXTRACTORS = {
-    "7z": seven_zip_members,
-    "zip": zip_members,
-    "tar": tar_members,
-    "gzip": _compressed(lambda s: gzip.GzipFile(fileobj=s), (".gz", ".tgz")),
-    "bzip2": _compressed(lambda s: bz2.BZ2File(s), (".bz2", ".tbz2")),
-    "xz": _compressed(lambda s: lzma.LZMAFile(s), (".xz", ".txz")),  # noqa: SIM115 - owned by the reader
-}
+gzip_members = extractor("gzip", priority=240, magic=[b"\x1f\x8b"], container=True)(
+    _compressed(lambda s: gzip.GzipFile(fileobj=s), (".gz", ".tgz"))
+)
+bzip2_members = extractor("bzip2", priority=250, magic=[b"BZh"], container=True)(
+    _compressed(lambda s: bz2.BZ2File(s), (".bz2", ".tbz2"))
+)
+xz_members = extractor("xz", priority=260, magic=[b"\xfd7zXZ\x00"], container=True)(
+    _compressed(lambda s: lzma.LZMAFile(s), (".xz", ".txz"))  # noqa: SIM115 - owned by the reader
+)

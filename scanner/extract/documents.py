@@ -1,5 +1,7 @@
 """Office documents and PDF: spreadsheets cell by cell, Word documents paragraph by paragraph,
-PDF page by page. A PDF without a text layer (a scan) is reported as such, not silently passed."""
+PDF page by page. A PDF without a text layer (a scan) is reported as such, not silently passed.
+
+Each reader imports its library itself: every scan imports this module, few need all of them."""
 
 from __future__ import annotations
 
@@ -7,22 +9,35 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from openpyxl.utils import get_column_letter
-
-from scanner.extract import Budget, Limits, Output, Unreadable, cells_piece, join, text_pieces
+from scanner.extract import (
+    Budget,
+    Limits,
+    Output,
+    Piece,
+    Unreadable,
+    cells_piece,
+    extractor,
+    join,
+    named,
+    text_pieces,
+)
+from scanner.extract.containers import ZIP_MAGIC
 
 CELLS_PER_PIECE = 50_000
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, .msg and more share this container
 
 
 def _seekable(stream: BinaryIO) -> BinaryIO:
     return stream if stream.seekable() and not hasattr(stream, "_past_head") else io.BytesIO(stream.read())
 
 
+@extractor("xlsx", priority=110, magic=ZIP_MAGIC, match=named("xlsx", "xlsm"), random_access=True)
 def xlsx(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
     """Every text cell of every sheet; ``member`` is the sheet, the location its row, column and header."""
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     try:
         workbook = openpyxl.load_workbook(_seekable(stream), read_only=True, data_only=True)
@@ -59,13 +74,12 @@ def xlsx(
         workbook.close()
 
 
+@extractor("docx", priority=120, magic=ZIP_MAGIC, match=named("docx", "docm"), random_access=True)
 def docx(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
     """Paragraphs, tables, headers and footers of a Word document."""
     import docx as python_docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = python_docx.Document(_seekable(stream))
@@ -74,33 +88,42 @@ def docx(
         return
     texts: list[str] = []
     locations: list[dict] = []
-
-    def blocks(container, where: dict) -> None:
-        paragraph = table = 0
-        for block in container.iter_inner_content():
-            if isinstance(block, Paragraph):
-                paragraph += 1
-                if block.text.strip():
-                    texts.append(block.text)
-                    locations.append({**where, "paragraph": paragraph})
-            elif isinstance(block, Table):
-                table += 1
-                for r, row in enumerate(block.rows, start=1):
-                    for c, cell in enumerate(row.cells, start=1):
-                        if cell.text.strip():
-                            texts.append(cell.text)
-                            locations.append({**where, "table": table, "row": r, "cell": c})
-
-    blocks(document, {})
+    _docx_blocks(document, {}, texts, locations)
     for number, section in enumerate(document.sections, start=1):
         for part_name in ("header", "footer"):
             part = getattr(section, part_name)
             if not part.is_linked_to_previous:
-                blocks(part, {"section": number, "part": part_name})
+                _docx_blocks(part, {"section": number, "part": part_name}, texts, locations)
     if texts:
         yield cells_piece(member, texts, locations)
 
 
+def _docx_blocks(container, where: dict, texts: list[str], locations: list[dict]) -> None:
+    """The body, a header or a footer: paragraphs and tables are numbered apart, as a reader counts them."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    paragraph = table = 0
+    for block in container.iter_inner_content():
+        if isinstance(block, Paragraph):
+            paragraph += 1
+            if block.text.strip():
+                texts.append(block.text)
+                locations.append({**where, "paragraph": paragraph})
+        elif isinstance(block, Table):
+            table += 1
+            _docx_cells(block, {**where, "table": table}, texts, locations)
+
+
+def _docx_cells(table, where: dict, texts: list[str], locations: list[dict]) -> None:
+    for r, row in enumerate(table.rows, start=1):
+        for c, cell in enumerate(row.cells, start=1):
+            if cell.text.strip():
+                texts.append(cell.text)
+                locations.append({**where, "row": r, "cell": c})
+
+
+@extractor("pdf", priority=200, magic=[b"%PDF-"], random_access=True)
 def pdf(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -136,6 +159,12 @@ _ODF = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
 _TEXT, _TABLE = _ODF % "text", _ODF % "table"
 
 
+def _is_odf(head: bytes, suffix: str) -> bool:
+    """ODF stores its media type uncompressed as the first member, so it shows in the head of the zip."""
+    return head[30:38] == b"mimetype" and b"opendocument" in head[38:120]
+
+
+@extractor("odf", priority=100, magic=ZIP_MAGIC, match=_is_odf, random_access=True)
 def odf(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -150,40 +179,68 @@ def odf(
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         yield Unreadable(member, f"corrupt OpenDocument file: {exc}")
         return
-    texts: list[str] = []
-    locations: list[dict] = []
-    sheet: str | None = None
-    row = column = paragraph = 0
+    found = _OdfContent()
     try:
         for event, element in iterparse(content, events=("start", "end")):
-            tag = element.tag
             if event == "start":
-                if tag == f"{_TABLE}table":
-                    sheet, row = element.get(f"{_TABLE}name"), 0
-                elif tag == f"{_TABLE}table-row":
-                    row, column = row + 1, 0
-                continue
-            if tag == f"{_TABLE}table-cell" or tag == f"{_TABLE}covered-table-cell":
-                column += 1
-                text = "\n".join("".join(p.itertext()) for p in element.iter(f"{_TEXT}p")).strip()
-                if text:
-                    texts.append(text)
-                    locations.append({"sheet": sheet, "row": row, "column": get_column_letter(column)})
-                column += int(element.get(f"{_TABLE}number-columns-repeated", "1")) - 1
-                element.clear()
-            elif tag in (f"{_TEXT}p", f"{_TEXT}h") and sheet is None:
-                paragraph += 1
-                text = "".join(element.itertext()).strip()
-                if text:
-                    texts.append(text)
-                    locations.append({"paragraph": paragraph})
-            elif tag == f"{_TABLE}table":
-                sheet = None
+                found.start(element)
+            else:
+                found.end(element)
     except ParseError as exc:
         yield Unreadable(member, f"corrupt OpenDocument content: {exc}")
         return
     finally:
         archive.close()
+    yield from _sheet_pieces(member, found.texts, found.locations)
+
+
+class _OdfContent:
+    """Texts of ``content.xml`` as its elements close: cells with their sheet, row and column (repeated
+    columns counted, so letters match what the user sees), and paragraphs that are not in a table."""
+
+    def __init__(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self.column_letter = get_column_letter
+        self.texts: list[str] = []
+        self.locations: list[dict] = []
+        self.sheet: str | None = None
+        self.row = self.column = self.paragraph = 0
+
+    def start(self, element) -> None:
+        if element.tag == f"{_TABLE}table":
+            self.sheet, self.row = element.get(f"{_TABLE}name"), 0
+        elif element.tag == f"{_TABLE}table-row":
+            self.row, self.column = self.row + 1, 0
+
+    def end(self, element) -> None:
+        tag = element.tag
+        if tag == f"{_TABLE}table-cell" or tag == f"{_TABLE}covered-table-cell":
+            self._cell(element)
+        elif tag in (f"{_TEXT}p", f"{_TEXT}h") and self.sheet is None:
+            self._paragraph(element)
+        elif tag == f"{_TABLE}table":
+            self.sheet = None
+
+    def _cell(self, element) -> None:
+        self.column += 1
+        text = "\n".join("".join(p.itertext()) for p in element.iter(f"{_TEXT}p")).strip()
+        if text:
+            self.texts.append(text)
+            self.locations.append({"sheet": self.sheet, "row": self.row, "column": self.column_letter(self.column)})
+        self.column += int(element.get(f"{_TABLE}number-columns-repeated", "1")) - 1
+        element.clear()  # a large spreadsheet streams instead of piling up in memory
+
+    def _paragraph(self, element) -> None:
+        self.paragraph += 1
+        text = "".join(element.itertext()).strip()
+        if text:
+            self.texts.append(text)
+            self.locations.append({"paragraph": self.paragraph})
+
+
+def _sheet_pieces(member: str | None, texts: list[str], locations: list[dict]) -> Iterator[Piece]:
+    """One piece per sheet, the sheet as ``member``; a text document's paragraphs under ``member`` itself."""
     by_sheet: dict[str | None, tuple[list[str], list[dict]]] = {}
     for text, location in zip(texts, locations, strict=True):
         part = location.pop("sheet", None)
@@ -194,6 +251,7 @@ def odf(
         yield cells_piece(join(member, part) if part else member, part_texts, part_locations)
 
 
+@extractor("pptx", priority=130, magic=ZIP_MAGIC, match=named("pptx"), random_access=True)
 def pptx(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -225,11 +283,13 @@ def pptx(
         yield cells_piece(member, texts, locations)
 
 
+@extractor("xls", priority=290, magic=[OLE2_MAGIC], match=named("xls"), random_access=True)
 def xls(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
     """Legacy Excel (.xls, BIFF) with xlrd: every text cell, the sheet as ``member``."""
     import xlrd
+    from openpyxl.utils import get_column_letter
 
     try:
         # xlrd writes its warnings to standard output unless given somewhere else to write them
@@ -255,6 +315,15 @@ def xls(
         book.unload_sheet(index)
 
 
+@extractor("ole2", priority=295, magic=[OLE2_MAGIC])
+def legacy_office(
+    stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
+) -> Iterator[Output]:
+    """Word .doc and Outlook .msg have no reader here; saying so beats scanning their bytes as noise."""
+    yield Unreadable(member, "unsupported format: legacy Office or Outlook file (OLE2: .doc/.msg)")
+
+
+@extractor("rtf", priority=300, magic=[b"{\\rtf"])
 def rtf(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:

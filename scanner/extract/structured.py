@@ -14,7 +14,8 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from detectors.base import concat
-from scanner.extract import Budget, Limits, Output, Piece, Unreadable, cells_piece, columns_piece
+from scanner.extract import Budget, Limits, Output, Piece, Unreadable, cells_piece, extractor
+from scanner.extract.tables import columns_piece, json_leaves
 from scanner.extract.text import decode, iter_line_batches
 
 
@@ -29,6 +30,7 @@ def _field_of(line: str, start: int, delimiter: str) -> int:
     return field
 
 
+@extractor("csv", priority=400, suffixes=("csv", "tsv"))
 def csv_pieces(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -65,18 +67,7 @@ def csv_pieces(
         yield Piece(member, texts, locate, batch.nbytes)
 
 
-def json_leaves(value: object, path: str = "") -> Iterator[tuple[str, str]]:
-    """(key path, text) of every scalar in a JSON document: ``user.emails[0]``."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from json_leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from json_leaves(item, f"{path}[{index}]")
-    elif value is not None and not isinstance(value, bool):
-        yield path, str(value)
-
-
+@extractor("jsonl", priority=410, suffixes=("jsonl", "ndjson"))
 def jsonl(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -97,6 +88,7 @@ def jsonl(
             yield cells_piece(member, texts, locations)
 
 
+@extractor("json", priority=420, suffixes=("json",))
 def json_document(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -159,6 +151,7 @@ def html_text(markup: str) -> str:
     return "\n".join(parser.texts)
 
 
+@extractor("html", priority=430, suffixes=("html", "htm", "xhtml"))
 def html(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -192,6 +185,7 @@ def _table_pieces(batches: Iterator[pa.RecordBatch], member: str | None) -> Iter
         offset += batch.num_rows
 
 
+@extractor("parquet", priority=210, magic=[b"PAR1"], random_access=True)
 def parquet(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
@@ -204,6 +198,7 @@ def parquet(
         yield Unreadable(member, f"corrupt Parquet file: {exc}")
 
 
+@extractor("arrow", priority=220, magic=[b"ARROW1"], suffixes=("feather", "arrow", "ipc"), random_access=True)
 def arrow_ipc(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:

@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 from scanner.config import ConfigError, is_database_url
 
 FIELDS = ("register", "entity", "value_hash", "source", "location", "by", "why", "date")
@@ -98,29 +101,42 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def write_accepted(path: Path, entries: list[dict[str, Any]]) -> None:
-    """Every given undeclared finding as an entry to review (``by``/``why`` left for the reviewer)."""
-    from scanner.history import item_path
+class AcceptedWriter:
+    """Writes every undeclared finding of a run as an entry to review (``by``/``why`` left for the
+    reviewer), as the findings stream past."""
 
-    lines = [
-        f"# Undeclared findings of {datetime.date.today().isoformat()}, to review. Keep an entry only",
-        "# after deciding it is acceptable; fill in by and why. Sources are relative to this file.",
-        "",
-    ]
-    for entry in entries:
-        source = entry["source"]
-        source = os.path.relpath(source, path.parent) if not is_database_url(source) else item_path(source)
-        lines += [
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("w", encoding="utf-8")
+        self.handle.write(
+            f"# Undeclared findings of {datetime.date.today().isoformat()}, to review. Keep an entry only\n"
+            "# after deciding it is acceptable; fill in by and why. Sources are relative to this file.\n\n"
+        )
+
+    def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None:
+        if undeclared is None or not undeclared.any():
+            return
+        for row in batch.filter(pa.array(undeclared)).to_pylist():
+            self.handle.write(self._entry(register, row))
+
+    def _entry(self, register: str, row: dict[str, Any]) -> str:
+        from scanner.history import item_path
+
+        source = row["source"]
+        source = os.path.relpath(source, self.path.parent) if not is_database_url(source) else item_path(source)
+        lines = [
             "[[accepted]]",
-            f"register = {_toml_string(entry['register'])}",
-            f"entity = {_toml_string(entry['entity'])}",
-            f"value_hash = {_toml_string(entry['value_hash'])}",
+            f"register = {_toml_string(register)}",
+            f"entity = {_toml_string(row['entity'])}",
+            f"value_hash = {_toml_string(row['value_hash'])}",
             f"source = {_toml_string(source)}",
         ]
-        if entry["location"]:
-            lines.append(f"location = {_inline(json.loads(entry['location']))}")
-        lines += ['by = ""', 'why = ""', ""]
-    path.write_text("\n".join(lines), "utf-8")
+        if row["location"]:
+            lines.append(f"location = {_inline(json.loads(row['location']))}")
+        return "\n".join([*lines, 'by = ""', 'why = ""', "", ""])
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 def _inline(value: dict[str, Any]) -> str:

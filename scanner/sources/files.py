@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,14 @@ class FileItem:
 
 @dataclass(frozen=True)
 class Problem:
-    """An item not scanned: ``error`` (could not be read) or ``skipped`` (not ours to read)."""
+    """An item not scanned: ``error`` (could not be read) or ``skipped`` (not ours to read). ``source``
+    and ``location`` place it in the findings when ``display`` alone does not (a database's table)."""
 
     display: str
     reason: str
     kind: str = "error"
+    source: str | None = None
+    location: dict[str, Any] | None = None
 
 
 def _matches(rel: str, globs: Sequence[str]) -> bool:

@@ -1,6 +1,8 @@
-"""Writers: findings batches out as a table for people, or JSONL/JSON/CSV/Parquet for machines.
+"""Sinks: where findings batches go as they stream out of the pipeline.
 
-Every writer streams: a batch is written when it arrives, so output never has to fit in memory.
+Writers put them out as a table for people, or JSONL/JSON/CSV/Parquet for machines; the history sink
+records them in a run of the history; the check sink feeds each register's tally (and the history).
+Every sink consumes a batch when it arrives, so nothing has to fit in memory.
 The JSON format is one object ``{"findings": [...], "summary": {...}}``; JSONL, CSV and Parquet hold
 the findings only (the summary goes to standard error). In CSV and Parquet ``location`` is the JSON
 text of the location object.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from typing import IO, Any, Protocol
 
 import numpy as np
@@ -19,14 +22,21 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from detectors.base import concat
-from scanner.findings import SCHEMA, json_literals
-
-FORMATS = ("table", "jsonl", "json", "csv", "parquet")
+from scanner import FORMATS
+from scanner.findings import SCHEMA, describe_location, json_literals
+from scanner.history import History, history_rows
+from scanner.registers.check import RegisterTally
 
 
 class Writer(Protocol):
     def write(self, batch: pa.RecordBatch) -> None: ...
     def close(self, summary: dict[str, Any]) -> None: ...
+
+
+class Sink(Protocol):
+    """What the pipeline feeds: every findings batch, with the target (as the user named it) it came from."""
+
+    def __call__(self, target: str, batch: pa.RecordBatch) -> None: ...
 
 
 class _TextWriter:
@@ -79,15 +89,6 @@ class JsonWriter:
         self.stream.flush()
 
 
-def _where(location: str | None) -> str:
-    if not location:
-        return ""
-    loc = json.loads(location)
-    if "line" in loc:
-        return f"{loc['line']}:{loc.get('column', '')}"
-    return ", ".join(f"{k}={v}" for k, v in loc.items())
-
-
 class TableWriter(_TextWriter):
     """For reading in a terminal: findings grouped under their source, one line each."""
 
@@ -105,7 +106,7 @@ class TableWriter(_TextWriter):
                 )
                 self.current = where
             self.any = True
-            place = _where(row["location"])
+            place = describe_location(json.loads(row["location"]) if row["location"] else None)
             if row["error"]:
                 self.stream.write(f"  {place:<10} unreadable: {row['error']}\n")
                 continue
@@ -149,11 +150,91 @@ def open_writer(fmt: str, output: str | None) -> tuple[Writer, IO[Any] | None]:
     else:
         handle = sys.stdout.buffer if binary else sys.stdout
         owned = None
-    writers = {
-        "table": TableWriter,
-        "jsonl": JsonlWriter,
-        "json": JsonWriter,
-        "csv": CsvWriter,
-        "parquet": ParquetWriter,
-    }
-    return writers[fmt](handle), owned
+    return WRITERS[fmt](handle), owned
+
+
+WRITERS: dict[str, Callable[[Any], Writer]] = {
+    "table": TableWriter,
+    "jsonl": JsonlWriter,
+    "json": JsonWriter,
+    "csv": CsvWriter,
+    "parquet": ParquetWriter,
+}
+assert tuple(WRITERS) == FORMATS, "a writer for each output format"
+
+
+class HistorySink:
+    """Findings into a run of the history as they arrive, a few thousand rows at a time, so a nightly scan
+    of a large share never holds its findings in memory. Raw values never reach it (the CLI refuses
+    ``--show-values`` with a history)."""
+
+    FLUSH_ROWS = 10_000
+
+    def __init__(self, history: History, run_id: int) -> None:
+        self.history, self.run_id = history, run_id
+        self.rows: list[dict[str, Any]] = []
+
+    @classmethod
+    def begin(cls, history: History, config: str, started: str, signature: str | None = None) -> HistorySink:
+        """A new run in the history, to record into."""
+        return cls(history, history.begin(config, started, signature))
+
+    def finish(
+        self,
+        verdicts: list[dict[str, Any]],
+        errors: list[dict[str, str]],
+        status: int,
+        files: Sequence[tuple[str, int, int]] = (),
+    ) -> None:
+        self.flush()
+        self.history.finish(self.run_id, verdicts, errors, status, files)
+
+    def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None:
+        self.rows.extend(history_rows(register, batch, undeclared))
+        if len(self.rows) >= self.FLUSH_ROWS:
+            self.flush()
+
+    def __call__(self, target: str, batch: pa.RecordBatch) -> None:
+        self.add("", batch)
+
+    def flush(self) -> None:
+        if self.rows:
+            self.history.add_findings(self.run_id, self.rows)
+            self.rows = []
+
+    close = flush
+
+
+def fanout(*sinks: Sink | None) -> Sink:
+    """One sink feeding several (``None`` ones left out)."""
+    chosen = [s for s in sinks if s is not None]
+
+    def sink(target: str, batch: pa.RecordBatch) -> None:
+        for each in chosen:
+            each(target, batch)
+
+    return sink
+
+
+class Listener(Protocol):
+    """Hears every batch once per register it belongs to, with the rows that register finds undeclared."""
+
+    def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None: ...
+
+
+class CheckSink:
+    """Each batch to the tallies of the registers whose sources include its target, and — with the rows
+    each register finds undeclared marked — to the listeners (the history, an accepted-findings file)."""
+
+    def __init__(self, tallies: Sequence[RegisterTally], listeners: Sequence[Listener] = ()) -> None:
+        self.by_target: dict[str, list[RegisterTally]] = {}
+        for tally in tallies:
+            for source in tally.register.sources:
+                self.by_target.setdefault(source, []).append(tally)
+        self.listeners = listeners
+
+    def __call__(self, target: str, batch: pa.RecordBatch) -> None:
+        for tally in self.by_target.get(target, []):
+            undeclared = tally.add(batch)
+            for listener in self.listeners:
+                listener.add(tally.register.name, batch, undeclared)

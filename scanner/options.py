@@ -1,0 +1,139 @@
+"""What the ``harava`` commands share: option decorators, parameter types, errors, the exit status, and
+loading the settings, key and detectors every scanning command needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+class ByteSize(click.ParamType):
+    """A size such as ``500M`` or ``2G`` (K, M, G, T: powers of 1024) or plain bytes."""
+
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B")
+        factor = 1
+        if text and text[-1] in "KMGT":
+            factor = 1024 ** ("KMGT".index(text[-1]) + 1)
+            text = text[:-1]
+        try:
+            return int(float(text) * factor)
+        except ValueError:
+            self.fail(f"{value!r} is not a size like 500M or 2G", param, ctx)
+
+
+class HaravaError(click.ClickException):
+    """A fatal error: printed as ``Error: …`` and, per the outside contract, exit status 2."""
+
+    exit_code = 2
+
+
+recognizers_option = click.option(
+    "--recognizers",
+    "recognizer_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A Presidio YAML recognizer file to load as well (repeatable).",
+)
+
+
+def exit_status(
+    *, incomplete: bool, undeclared: bool = False, new_undeclared: bool = False, fail_on: str = "never"
+) -> int:
+    """The exit status, per the outside contract: 2 when something could not be scanned at all (the answer
+    is incomplete), else 1 when ``fail_on`` says what was found is a failure, else 0."""
+    if incomplete:
+        return 2
+    if fail_on == "undeclared":
+        return int(undeclared)
+    if fail_on == "new-undeclared":
+        return int(new_undeclared)
+    return 0
+
+
+def _options(*decorators):
+    """Several click options as one decorator (shared by the commands that take them)."""
+
+    def apply(function):
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def output_option(what: str):
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False), help=f"Write {what} to FILE (default: stdout)."
+    )
+
+
+def format_option(choices: tuple[str, ...], default: str):
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
+    )
+
+
+running_options = _options(
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Worker processes scanning files and tables side by side.",
+    ),
+    click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal)."),
+)
+
+
+def history_option(help: str):
+    return click.option("--history", "history_path", metavar="PATH|URL", help=help)
+
+
+def open_history(target: str | None):
+    from scanner.history import History, HistoryError
+
+    try:
+        return History(target) if target else None
+    except HistoryError as exc:
+        raise HaravaError(str(exc)) from exc
+
+
+def now() -> str:
+    import datetime
+
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def load_run_settings(config_path: str | None, recognizer_files: tuple[str, ...] = ()):
+    """Settings, hash key, YAML recognizer files and the loaded detectors (built-in, plug-ins, YAML)."""
+    from detectors import DetectorLoadError, load_detectors
+    from scanner.config import ConfigError, Settings, load_settings
+    from scanner.keys import HashKeyError, load_key
+
+    try:
+        settings = load_settings(Path(config_path)) if config_path else Settings()
+        key = load_key(settings.key_file)
+        files = tuple(str(p) for p in settings.recognizers) + recognizer_files
+        loaded = load_detectors(files)
+    except (ConfigError, HashKeyError, DetectorLoadError) as exc:
+        raise HaravaError(str(exc)) from exc
+    return key, files, loaded
+
+
+def entities_of(loaded: list[Any]) -> set[str]:
+    return {e for d in loaded for e in d.recognizer.supported_entities}
+
+
+def say_notes(loaded: list[Any]) -> None:
+    """Detectors no privacy statement can declare (no category, or one unknown to the taxonomy)."""
+    from scanner.registers.taxonomy import uncategorised_notes
+
+    for note in uncategorised_notes(loaded):
+        click.echo(f"Note: {note}", err=True)

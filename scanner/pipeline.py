@@ -1,0 +1,278 @@
+"""The one pipeline: targets → sources' items → (carried over, or scanned in a worker) → sinks.
+
+``harava scan`` and ``harava check`` both run :func:`run`. A target is what the user named — a file, a
+folder or a database URL; the sources turn it into items (files; a database's tables) without reading
+them. Each item is either carried over from an earlier run (unchanged since) or scanned by a
+:class:`~scanner.scan.Scanner`, in this process or in worker processes, and every findings batch goes
+to the sink with its target as soon as it exists. :func:`check` adds only what judging registers needs:
+the statements, one tally per register, and the verdicts at the end.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from detectors import Detector, entities_by_category
+from scanner.config import Config, is_database_url
+from scanner.findings import error_batch
+from scanner.history import PreviousScan, item_path
+from scanner.registers.accepted import Accepted
+from scanner.registers.check import CheckResult, RegisterTally
+from scanner.registers.statement import parse_statement
+from scanner.scan import Item, Scanner, ScanOptions, Summary, init_worker, scan_in_worker
+from scanner.sinks import CheckSink, Listener, Sink
+from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, connect, discover, redact, sqlite_marker
+from scanner.sources.files import FileItem, Problem, WalkOptions, walk
+
+
+@dataclass
+class Outcome:
+    """What a run did, per target: summaries, the targets that could not be scanned at all, and the
+    files read or carried over (for the next run's comparison and the retention check)."""
+
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    files: list[tuple[str, int, int]] = field(default_factory=list)  # (absolute path or URL, size, mtime)
+    modified: dict[str, int] = field(default_factory=dict)  # displayed path -> mtime (ns)
+    reused_from: int | None = None
+    seconds: float = 0.0
+
+    def total(self) -> Summary:
+        summary = Summary(seconds=self.seconds)
+        for part in self.summaries.values():
+            summary.add(part)
+        return summary
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        failed = [{"source": redact(t), "error": why} for t, why in self.failed.items()]
+        return failed + [{"source": s, "error": e} for part in self.summaries.values() for s, e in part.errors]
+
+
+@dataclass(frozen=True)
+class Carried:
+    """An item unchanged since the previous run, with its findings from then."""
+
+    display: str
+    key: str
+    marker: tuple[int, int]
+    batches: list[pa.RecordBatch]
+
+
+Work = Item | Problem | Carried
+
+
+def _database_items(url: str, db: DatabaseOptions, previous: PreviousScan | None) -> Iterator[Work]:
+    """A database's tables, or — an SQLite file unchanged since the previous run — its findings then.
+    Raises :class:`DatabaseError` when the database cannot be reached at all."""
+    marker = sqlite_marker(url)
+    if marker is not None and previous is not None:
+        carried = previous.carried(item_path(url), marker, redact(url))
+        if carried is not None:
+            yield Carried(redact(url), item_path(url), marker, carried)
+            return
+    engine = connect(url, db.statement_timeout)
+    try:
+        tables = list(discover(engine, db))
+    finally:
+        engine.dispose()
+    for table in tables:
+        if isinstance(table, tuple):
+            qualified, why = table
+            yield Problem(f"{redact(url)} {qualified}", why, source=redact(url), location={"table": qualified})
+        else:
+            yield TableItem(url, table, db)
+
+
+def _file_items(target: str, walk_options: WalkOptions, previous: PreviousScan | None) -> Iterator[Work]:
+    for item in walk([target], walk_options):
+        if isinstance(item, FileItem) and previous is not None:
+            marker = (item.size, item.mtime_ns)
+            carried = previous.carried(os.path.abspath(item.path), marker, item.display)
+            if carried is not None:
+                yield Carried(item.display, os.path.abspath(item.path), marker, carried)
+                continue
+        yield item
+
+
+class _Run:
+    """The bookkeeping of one run: what each finished item adds to the outcome and the sink."""
+
+    def __init__(
+        self,
+        sink: Sink,
+        progress: Callable[[int], None] | None,
+        on_error: Callable[[str, str], None] | None,
+    ) -> None:
+        self.sink, self.progress, self.on_error = sink, progress, on_error
+        self.outcome = Outcome()
+
+    def emit(self, target: str, batches: Sequence[pa.RecordBatch], part: Summary) -> None:
+        for batch in batches:
+            self.sink(target, batch)
+        self.outcome.summaries.setdefault(target, Summary()).add(part)
+        if self.on_error:
+            for where, why in part.errors:
+                self.on_error(where, why)
+
+    def problem(self, target: str, problem: Problem) -> None:
+        part = Summary()
+        if problem.kind == "skipped":
+            part.skipped[problem.reason] += 1
+            self.emit(target, [], part)
+            return
+        part.errors.append((problem.display, problem.reason))
+        self.emit(
+            target, [error_batch(problem.source or problem.display, None, problem.reason, problem.location)], part
+        )
+
+    def carried(self, target: str, item: Carried) -> None:
+        size = item.marker[0]
+        part = Summary(files=1, bytes=size, reused_files=1, reused_bytes=size)
+        for batch in item.batches:
+            part.count(batch)
+        self.emit(target, item.batches, part)
+        self.read(item.key, item.display, item.marker)
+        if self.progress:
+            self.progress(size)
+
+    def read(self, key: str, display: str, marker: tuple[int, int]) -> None:
+        self.outcome.files.append((key, *marker))
+        self.outcome.modified[display] = marker[1]
+
+    def scanned(self, target: str, item: Item, part: Summary) -> None:
+        if isinstance(item, FileItem) and not part.errors:
+            self.read(os.path.abspath(item.path), item.display, (item.size, item.mtime_ns))
+
+
+def _work(targets: Sequence[str], walk_options: WalkOptions, db: DatabaseOptions, previous, state: _Run):
+    """(target, work) for every item of every target; a database that cannot be reached is noted."""
+    for target in targets:
+        if not is_database_url(target):
+            yield from ((target, w) for w in _file_items(target, walk_options, previous))
+            continue
+        state.outcome.summaries.setdefault(target, Summary())
+        try:
+            yield from ((target, w) for w in _database_items(target, db, previous))
+        except DatabaseError as exc:
+            state.outcome.failed[target] = str(exc)
+            if state.on_error:
+                state.on_error(redact(target), str(exc))
+
+
+def _after_database(state: _Run, targets: Sequence[str]) -> None:
+    """An SQLite file read without errors is remembered like a file, to be carried over next time."""
+    for target in targets:
+        marker = sqlite_marker(target) if is_database_url(target) else None
+        summary = state.outcome.summaries.get(target)
+        complete = summary is not None and not summary.reused_files and not summary.errors
+        if marker and complete and target not in state.outcome.failed:
+            state.read(item_path(target), redact(target), marker)
+
+
+def run(
+    targets: Sequence[str],
+    options: ScanOptions,
+    sink: Sink,
+    *,
+    walk_options: WalkOptions | None = None,
+    db: DatabaseOptions | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    on_error: Callable[[str, str], None] | None = None,
+    previous: PreviousScan | None = None,
+) -> Outcome:
+    """Scan every target; findings go to ``sink`` as they are produced. With ``previous`` (an earlier run
+    from the history), files and SQLite databases unchanged since are carried over, not read again."""
+    started = time.perf_counter()
+    state = _Run(sink, progress, on_error)
+    state.outcome.reused_from = previous.run_id if previous else None
+    work = _work(targets, walk_options or WalkOptions(), db or DatabaseOptions(), previous, state)
+    if workers <= 1:
+        scanner = Scanner(options)
+        try:
+            for target, item in work:
+                if not _handled(state, target, item):
+                    part = Summary()
+                    for batch in scanner.scan_item(item, part, progress):
+                        sink(target, batch)
+                    state.emit(target, [], part)
+                    state.scanned(target, item, part)
+        finally:
+            scanner.close()
+    else:
+        _run_pool(state, work, options, workers)
+    _after_database(state, targets)
+    state.outcome.seconds = time.perf_counter() - started
+    return state.outcome
+
+
+def _handled(state: _Run, target: str, item: Work) -> bool:
+    """Problems and carried-over items need no scanner."""
+    if isinstance(item, Problem):
+        state.problem(target, item)
+        return True
+    if isinstance(item, Carried):
+        state.carried(target, item)
+        return True
+    return False
+
+
+def _run_pool(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, workers: int) -> None:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(options,)) as pool:
+        pending: dict[Future[tuple[list[pa.RecordBatch], Summary]], tuple[str, Item]] = {}
+
+        def drain(block_until: int) -> None:
+            while len(pending) > block_until:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    target, item = pending.pop(future)
+                    batches, part = future.result()
+                    state.emit(target, batches, part)
+                    state.scanned(target, item, part)
+                    if state.progress and isinstance(item, FileItem):
+                        state.progress(item.size)
+
+        for target, item in work:
+            if not _handled(state, target, item):
+                pending[pool.submit(scan_in_worker, item)] = (target, item)
+                drain(4 * workers)
+        drain(0)
+
+
+def check(
+    config: Config,
+    options: ScanOptions,
+    *,
+    detectors: Sequence[Detector],
+    accepted: list[Accepted] | None = None,
+    listeners: Sequence[Listener] = (),
+    **run_options: Any,
+) -> tuple[CheckResult, Outcome]:
+    """Scan every register's sources (each once, however many registers list it) and judge every register
+    against its statement, read with the categories ``detectors`` declare. ``listeners`` hear each finding per register, marked undeclared or not; ``run_options`` go to :func:`run`."""
+    mapping = entities_by_category(detectors)
+    statements = {r.name: parse_statement(r.statement, str(r.statement), mapping=mapping) for r in config.registers}
+    tallies = [RegisterTally(r, statements[r.name], config, accepted) for r in config.registers]
+    sources = list(dict.fromkeys(s for r in config.registers for s in r.sources))
+    exclude = tuple(config.exclude)
+    outcome = run(
+        sources,
+        options,
+        CheckSink(tallies, listeners),
+        walk_options=WalkOptions(exclude=exclude),
+        db=DatabaseOptions(exclude=exclude),
+        **run_options,
+    )
+    entities = {e for d in detectors for e in d.recognizer.supported_entities}
+    verdicts = [t.verdict(entities, outcome.modified) for t in tallies]
+    return CheckResult(verdicts, outcome.errors, incomplete=bool(outcome.failed)), outcome
