@@ -37,6 +37,18 @@ SCHEMA = pa.schema(
     ]
 )
 
+#: A finding as a run keeps it (the history, report exports): judged for one register (``""`` for a plain
+#: scan), with the item's absolute path or URL (the same item from any folder) and whether the register
+#: leaves it undeclared. Derived from :data:`SCHEMA`; error rows are not kept as findings.
+RECORD_SCHEMA = pa.schema(
+    [
+        pa.field("register", pa.string(), nullable=False),
+        *[f.with_nullable(False) if f.name == "entity" else f for f in SCHEMA if f.name != "error"],
+        pa.field("path", pa.string(), nullable=False),
+        pa.field("undeclared", pa.bool_(), nullable=False),
+    ]
+)
+
 
 class FindingsBuilder:
     """Turns engine hits into findings batches for one source, masking and hashing values."""

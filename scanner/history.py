@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from scanner import __version__
 from scanner.config import is_database_url
-from scanner.findings import SCHEMA
+from scanner.findings import RECORD_SCHEMA, SCHEMA
 
 METADATA = sa.MetaData()
 RUNS = sa.Table(
@@ -46,22 +46,13 @@ VERDICTS = sa.Table(
     sa.Column("register", sa.Text, nullable=False),
     sa.Column("verdict", sa.Text, nullable=False),  # the register's JSON verdict
 )
+_SQL_TYPES = {pa.string(): sa.Text, pa.float64(): sa.Float, pa.bool_(): sa.Boolean}
 FINDINGS = sa.Table(
     "findings",
     METADATA,
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
-    sa.Column("register", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("path", sa.Text, nullable=False),  # absolute path or URL: the same item from any folder
-    sa.Column("member", sa.Text),
-    sa.Column("location", sa.Text),
-    sa.Column("entity", sa.Text, nullable=False),
-    sa.Column("value", sa.Text),  # masked, always
-    sa.Column("value_hash", sa.Text),
-    sa.Column("score", sa.Float),
-    sa.Column("detector", sa.Text),
-    sa.Column("detail", sa.Text),
-    sa.Column("undeclared", sa.Boolean, nullable=False),
+    # the findings schema's fields; values are masked, always
+    *[sa.Column(f.name, _SQL_TYPES[f.type], nullable=f.nullable) for f in RECORD_SCHEMA],
 )
 FILES = sa.Table(
     "files",

@@ -3,8 +3,8 @@ recorded run from the history: a self-contained HTML page for people (no network
 JSON and Markdown, and the findings as CSV or Parquet with a fixed schema for DuckDB, pandas and BI tools.
 
 Findings export schema: ``run_id`` int64, ``started`` string (ISO 8601, UTC), ``register``, ``source``,
-``path`` (absolute path or URL), ``member``, ``location`` (JSON text), ``entity``, ``value`` (masked), ``value_hash`` strings, and
-``undeclared`` bool.
+``path`` (absolute path or URL), ``member``, ``location`` (JSON text), ``entity``, ``value`` (masked),
+``value_hash`` strings, and ``undeclared`` bool — picked from ``scanner.findings.RECORD_SCHEMA``.
 """
 
 from __future__ import annotations
@@ -20,24 +20,18 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from scanner.findings import describe_location
+from scanner.findings import RECORD_SCHEMA, describe_location
 from scanner.history import FINDINGS, Change, History
 from scanner.registers.check import CheckResult
 from scanner.registers.statement import Statement
 
+#: The findings export's columns, in the order users' queries rely on; their types are the findings schema's.
+EXPORT_FIELDS = ("register", "source", "path", "member", "location", "entity", "value", "value_hash", "undeclared")
 EXPORT_SCHEMA = pa.schema(
     [
         ("run_id", pa.int64()),
         ("started", pa.string()),
-        ("register", pa.string()),
-        ("source", pa.string()),
-        ("path", pa.string()),
-        ("member", pa.string()),
-        ("location", pa.string()),
-        ("entity", pa.string()),
-        ("value", pa.string()),
-        ("value_hash", pa.string()),
-        ("undeclared", pa.bool_()),
+        *[RECORD_SCHEMA.field(name).with_nullable(True) for name in EXPORT_FIELDS],
     ]
 )
 
