@@ -505,3 +505,16 @@ def test_highly_compressible_small_files_are_not_bombs(tmp_path):
     rows = jsonl(out)
     assert not [r for r in rows if r["error"]]
     assert len(rows) == 10_000 and {r["location"]["field"] for r in rows} == {"hetu"}
+
+
+def test_an_empty_member_of_a_compressed_tar_is_read_not_reported_corrupt(tmp_path):
+    """An empty file inside a .tar.gz (JDK test reports ship them) is empty, not corrupt."""
+    path = tmp_path / "raportti.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in (("reportdir.dat", b""), ("loki.txt", b"ip 192.0.2.1\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    code, out, err = run("scan", str(path), "--format", "jsonl", "--show-values", "--no-progress")
+    assert code == 0 and "corrupt" not in err, err
+    assert [(r["member"], r["value"], r["error"]) for r in jsonl(out)] == [("raportti.tar/loki.txt", "192.0.2.1", None)]

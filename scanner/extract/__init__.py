@@ -311,8 +311,9 @@ class _SeekHead(io.RawIOBase):
     def readinto(self, buffer) -> int:
         data = self._buffer.read(len(buffer))
         if not data:
-            self._past_head = True
             data = self._body.read(len(buffer))
+            # only bytes beyond the head make going back impossible (an empty member has none)
+            self._past_head = self._past_head or bool(data)
         buffer[: len(data)] = data
         self._position += len(data)
         return len(data)
