@@ -319,3 +319,34 @@ def test_walking_options_symlink_loops_hidden_and_size(tmp_path):
     followed, err = entities("--follow-symlinks")
     assert ("linkki.txt", "PHONE_NUMBER") in followed
     assert "symbolic link loop" in err and len(followed) == 4  # the link back up the tree is reported, not walked
+
+
+def test_files_harava_writes_are_private(tmp_path):
+    """Findings, histories and accepted-findings files describe personal data: only their owner reads them."""
+    out, history = tmp_path / "loydot.jsonl", tmp_path / "historia.db"
+    assert run("scan", "examples/share", "--format", "jsonl", "-o", str(out), "--history", str(history))[0] == 0
+    accepted, report = tmp_path / "hyvaksytyt.toml", tmp_path / "raportti.json"
+    config = str(ROOT / "examples" / "harava.toml")
+    code, _, _ = run(
+        "check", "--config", config, "--write-accepted", str(accepted), "--format", "json", "-o", str(report)
+    )
+    assert code == 1
+    for path in (out, history, accepted, report):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+@pytest.mark.parametrize(
+    ("raised", "status"), [(ValueError("hetu 131052-308T ei kelpaa"), 2), (KeyboardInterrupt(), 130)]
+)
+def test_an_unexpected_error_or_an_interrupt_is_never_status_1_and_quotes_no_value(monkeypatch, raised, status):
+    """Exit 1 means "undeclared data found" to cron and systemd: a crash or an interrupt must not look like it."""
+    import scanner.pipeline
+
+    def broken(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(scanner.pipeline, "run", broken)
+    code, _, err = run("scan", "examples/share/Henkilosto", "--no-progress")
+    assert code == status
+    assert "131052-308T" not in err and "Traceback" not in err
+    assert ("ValueError" in err) if status == 2 else ("interrupted" in err)
