@@ -97,6 +97,30 @@ def test_sqlite_exact_findings_and_locations(crm):
     )
 
 
+def test_an_sqlite_file_in_a_share_is_read_as_a_database(crm, tmp_path):
+    """A CRM's database file lying in a folder holds personal data: never skipped as a binary file."""
+    import shutil
+    import zipfile
+
+    share = tmp_path / "jako"
+    share.mkdir()
+    shutil.copy(crm, share / "asiakkaat.sqlite")
+    with zipfile.ZipFile(share / "vanhat.zip", "w") as archive:
+        archive.write(crm, "crm.db")
+    before = hashlib.sha256((share / "asiakkaat.sqlite").read_bytes()).hexdigest()
+    code, out, err = run("scan", str(share), "--format", "jsonl", "--show-values", "--no-progress")
+    assert code == 0, err
+    rows = jsonl(out)
+    in_file = sorted((json.dumps(r["location"], sort_keys=True), r["entity"], r["value"]) for r in rows if r["entity"])
+    assert in_file == findings(f"sqlite:///{crm}")  # the same findings as scanning it by its URL
+    assert {r["source"] for r in rows if r["entity"]} == {str(share / "asiakkaat.sqlite")}
+    assert [(r["member"], r["error"]) for r in rows if r["error"]] == [
+        ("crm.db", "SQLite database inside a container: not read (extract it to scan it)")
+    ]
+    assert "binary" not in err and hashlib.sha256((share / "asiakkaat.sqlite").read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in share.iterdir()) == ["asiakkaat.sqlite", "vanhat.zip"]  # nothing written
+
+
 def test_sqlite_is_opened_read_only_and_left_untouched(crm):
     before = hashlib.sha256(crm.read_bytes()).hexdigest(), crm.stat().st_mtime_ns
     findings(f"sqlite:///{crm}")

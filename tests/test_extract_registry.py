@@ -98,6 +98,16 @@ def _tables() -> dict[str, list[tuple[str, bytes, str | None]]]:
     }
 
 
+def _sqlite(tmp_path: Path) -> bytes:
+    import sqlite3
+
+    path = tmp_path / "crm.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE asiakkaat (email TEXT)")
+        db.execute("INSERT INTO asiakkaat VALUES (?)", (NEEDLE,))
+    return path.read_bytes()
+
+
 def samples(tmp_path: Path) -> dict[str, list[tuple[str, bytes, str | None]]]:
     """kind -> small files of that kind as (name, bytes, a text expected among the pieces, or None when
     the file is to be reported rather than read)."""
@@ -111,6 +121,7 @@ def samples(tmp_path: Path) -> dict[str, list[tuple[str, bytes, str | None]]]:
         "bzip2": [("a.txt.bz2", bz2.compress(LINE), NEEDLE)],
         "xz": [("a.txt.xz", lzma.compress(LINE), NEEDLE)],
         "mbox": [("saapuneet.mbox", b"From aino Mon Nov 23 04:00:00 2026\n" + mail, NEEDLE)],
+        "sqlite": [("crm.db", _sqlite(tmp_path), None)],
         "rtf": [("kirje.rtf", b"{\\rtf1\\ansi Yhteys: " + NEEDLE.encode() + b"\\par}", NEEDLE)],
         "csv": [("a.csv", b"nimi;email\nAino;" + NEEDLE.encode() + b"\n", NEEDLE)],
         "jsonl": [("a.jsonl", json.dumps({"email": NEEDLE}).encode() + b"\n", NEEDLE)],

@@ -58,6 +58,9 @@ def redact(url: str) -> str:
         return re.sub(r"(//[^:/@]+):[^@]*@", r"\1@", url)
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 def sqlite_marker(url: str) -> tuple[int, int] | None:
     """(size, mtime) of an SQLite database and its write-ahead log: any write changes one of them."""
     if not url.startswith("sqlite:///"):
@@ -105,10 +108,11 @@ class TableItem:
     url: str  # with the password: needed to connect, never shown (``source`` is redacted)
     table: Table
     options: DatabaseOptions
+    shown_as: str | None = None  # an SQLite file found in a share: named by its path, not a URL
 
     @property
     def display(self) -> str:
-        return redact(self.url)
+        return self.shown_as or redact(self.url)
 
 
 def _kind(type_: Any, all_columns: bool) -> str:
