@@ -134,8 +134,8 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
         recorder.finish([], outcome.errors, status)
         click.echo(f"Recorded as run {recorder.run_id} in {o['history_path']}.", err=True)
     click.echo(summary_text(summary), err=True)
-    for why in outcome.failed.values():
-        click.echo(f"Error: {why}", err=True)
+    if outcome.failed:
+        click.echo(f"Error: {len(outcome.failed)} of the targets could not be scanned at all (see above).", err=True)
     sys.exit(status)
 
 

@@ -29,7 +29,7 @@ from scanner.registers.check import CheckResult, RegisterTally
 from scanner.registers.statement import parse_statement
 from scanner.scan import Item, Scanner, ScanOptions, Summary, init_worker, scan_in_worker
 from scanner.sinks import CheckSink, Listener, Sink
-from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, connect, discover, redact, sqlite_marker
+from scanner.sources.database import DatabaseError, DatabaseOptions, redact, sqlite_marker, table_items
 from scanner.sources.files import FileItem, Problem, WalkOptions, walk
 
 
@@ -53,8 +53,7 @@ class Outcome:
 
     @property
     def errors(self) -> list[dict[str, str]]:
-        failed = [{"source": redact(t), "error": why} for t, why in self.failed.items()]
-        return failed + [{"source": s, "error": e} for part in self.summaries.values() for s, e in part.errors]
+        return [{"source": s, "error": e} for part in self.summaries.values() for s, e in part.errors]
 
 
 @dataclass(frozen=True)
@@ -79,17 +78,7 @@ def _database_items(url: str, db: DatabaseOptions, previous: PreviousScan | None
         if carried is not None:
             yield Carried(redact(url), item_path(url), marker, carried)
             return
-    engine = connect(url, db.statement_timeout)
-    try:
-        tables = list(discover(engine, db))
-    finally:
-        engine.dispose()
-    for table in tables:
-        if isinstance(table, tuple):
-            qualified, why = table
-            yield Problem(f"{redact(url)} {qualified}", why, source=redact(url), location={"table": qualified})
-        else:
-            yield TableItem(url, table, db)
+    yield from table_items(url, db)
 
 
 def _file_items(target: str, walk_options: WalkOptions, previous: PreviousScan | None) -> Iterator[Work]:
@@ -164,8 +153,7 @@ def _work(targets: Sequence[str], walk_options: WalkOptions, db: DatabaseOptions
             yield from ((target, w) for w in _database_items(target, db, previous))
         except DatabaseError as exc:
             state.outcome.failed[target] = str(exc)
-            if state.on_error:
-                state.on_error(redact(target), str(exc))
+            state.problem(target, Problem(redact(target), str(exc)))
 
 
 def _after_database(state: _Run, targets: Sequence[str]) -> None:

@@ -30,11 +30,11 @@ from scanner.sources.database import (
     DatabaseError,
     DatabaseOptions,
     TableItem,
-    discover,
     is_driver_error,
     read,
     reason,
     select_sql,
+    table_items,
 )
 from scanner.sources.files import FileItem, describe_os_error
 
@@ -152,7 +152,11 @@ class Scanner:
         except OSError as exc:
             yield self._failed(item.display, describe_os_error(exc), summary)
             return
-        if os.pread(fd, len(SQLITE_MAGIC), 0) == SQLITE_MAGIC:
+        try:
+            is_sqlite = os.pread(fd, len(SQLITE_MAGIC), 0) == SQLITE_MAGIC
+        except OSError:
+            is_sqlite = False  # the reading below says what is wrong
+        if is_sqlite:
             os.close(fd)
             yield from self._sqlite_file(item, summary)
             return
@@ -189,20 +193,21 @@ class Scanner:
     def _sqlite_file(self, item: FileItem, summary: Summary) -> Iterator[pa.RecordBatch]:
         """An SQLite database lying in a share is read as the database it is (skipping it as binary would
         let a register whose share holds ``crm.db`` look clean); its findings are named by its path."""
-        url = f"sqlite:///{os.path.abspath(item.path)}"
-        options = DatabaseOptions()
+        url = sa.URL.create("sqlite", database=os.path.abspath(item.path)).render_as_string()
         try:
-            found = list(discover(self.connections.get(url, options.statement_timeout), options))
-        except (DatabaseError, sa.exc.DBAPIError) as exc:
-            why = str(exc) if isinstance(exc, DatabaseError) else f"unreadable SQLite database: {reason(exc)}"
-            yield self._failed(item.display, why, summary)
+            items = table_items(url, DatabaseOptions(), shown_as=item.display)
+        except DatabaseError as exc:
+            yield self._failed(item.display, f"unreadable SQLite database: {exc}", summary)
             return
-        for table in found:
-            if isinstance(table, tuple):
-                summary.errors.append((f"{item.display} {table[0]}", table[1]))
-                yield error_batch(item.display, None, table[1], {"table": table[0]})
-            else:
-                yield from self._table(TableItem(url, table, options, shown_as=item.display), summary)
+        try:
+            for table in items:
+                if isinstance(table, TableItem):
+                    yield from self._table(table, summary)
+                else:
+                    summary.errors.append((table.display, table.reason))
+                    yield error_batch(item.display, None, table.reason, table.location)
+        finally:
+            self.connections.release(url)
         summary.files += 1
         summary.bytes += item.size
 

@@ -98,27 +98,30 @@ def test_sqlite_exact_findings_and_locations(crm):
 
 
 def test_an_sqlite_file_in_a_share_is_read_as_a_database(crm, tmp_path):
-    """A CRM's database file lying in a folder holds personal data: never skipped as a binary file."""
+    """A CRM's database file lying in a folder holds personal data: never skipped as a binary file. Its name
+    may hold characters that mean something in a URL or an SQLite URI: it is still opened read-only."""
     import shutil
     import zipfile
 
     share = tmp_path / "jako"
     share.mkdir()
-    shutil.copy(crm, share / "asiakkaat.sqlite")
+    shutil.copy(crm, share / "asiakkaat #1?%20.sqlite")
     with zipfile.ZipFile(share / "vanhat.zip", "w") as archive:
         archive.write(crm, "crm.db")
-    before = hashlib.sha256((share / "asiakkaat.sqlite").read_bytes()).hexdigest()
+    before = hashlib.sha256((share / "asiakkaat #1?%20.sqlite").read_bytes()).hexdigest()
     code, out, err = run("scan", str(share), "--format", "jsonl", "--show-values", "--no-progress")
     assert code == 0, err
     rows = jsonl(out)
     in_file = sorted((json.dumps(r["location"], sort_keys=True), r["entity"], r["value"]) for r in rows if r["entity"])
     assert in_file == findings(f"sqlite:///{crm}")  # the same findings as scanning it by its URL
-    assert {r["source"] for r in rows if r["entity"]} == {str(share / "asiakkaat.sqlite")}
+    assert {r["source"] for r in rows if r["entity"]} == {str(share / "asiakkaat #1?%20.sqlite")}
     assert [(r["member"], r["error"]) for r in rows if r["error"]] == [
         ("crm.db", "SQLite database inside a container: not read (extract it to scan it)")
     ]
-    assert "binary" not in err and hashlib.sha256((share / "asiakkaat.sqlite").read_bytes()).hexdigest() == before
-    assert sorted(p.name for p in share.iterdir()) == ["asiakkaat.sqlite", "vanhat.zip"]  # nothing written
+    assert (
+        "binary" not in err and hashlib.sha256((share / "asiakkaat #1?%20.sqlite").read_bytes()).hexdigest() == before
+    )
+    assert sorted(p.name for p in share.iterdir()) == ["asiakkaat #1?%20.sqlite", "vanhat.zip"]  # nothing written
 
 
 def test_sqlite_is_opened_read_only_and_left_untouched(crm):
@@ -413,3 +416,26 @@ def test_postgresql_parallel_tables_give_the_same_findings(pg):
     one = findings(PG_URL, "--include", "harava_t.*", "--exclude", "harava_t.iso")
     four = findings(PG_URL, "--include", "harava_t.*", "--exclude", "harava_t.iso", "--workers", "4")
     assert one == four and len(one) > 5
+
+
+def test_many_sqlite_files_in_a_share_do_not_exhaust_file_handles(tmp_path):
+    """Each database file is closed when it has been read: a share of 120 of them scans under 64 handles."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    share = tmp_path / "jako"
+    share.mkdir()
+    for n in range(120):
+        with sqlite3.connect(share / f"kanta{n:03}.db") as db:
+            db.execute("CREATE TABLE yhteys (email TEXT)")
+            db.execute("INSERT INTO yhteys VALUES (?)", (f"asiakas{n}@example.fi",))
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))\n"
+        "from scanner.cli import main\n"
+        f"main([{'scan'!r}, {str(share)!r}, '--format', 'jsonl', '--no-progress'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len([r for r in jsonl(done.stdout) if r["entity"] == "EMAIL_ADDRESS"]) == 120, done.stderr

@@ -29,8 +29,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
 from scanner.sources.dialects import DRIVERS, PACKAGES, DatabaseError, dialect_of
+from scanner.sources.files import Problem
 
-__all__ = ["DRIVERS", "DatabaseError", "DatabaseOptions", "TableItem", "connect", "discover", "read", "redact"]
+__all__ = [
+    "DRIVERS",
+    "Connections",
+    "DatabaseError",
+    "DatabaseOptions",
+    "TableItem",
+    "connect",
+    "discover",
+    "is_driver_error",
+    "read",
+    "reason",
+    "redact",
+    "select_sql",
+    "sqlite_marker",
+    "table_items",
+]
 
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 
@@ -239,6 +255,28 @@ def read(engine: sa.Engine, sql: str, statement_timeout: float) -> Iterator[list
     return dialect_of(engine.url).read(engine, sql, statement_timeout)
 
 
+def table_items(url: str, db: DatabaseOptions, shown_as: str | None = None) -> list[TableItem | Problem]:
+    """The database's tables as items, and those that could not be described as problems. Raises
+    :class:`DatabaseError` (its message without the URL) when the database cannot be reached or listed."""
+    source = shown_as or redact(url)
+    try:
+        engine = connect(url, db.statement_timeout)
+    except DatabaseError as exc:
+        raise DatabaseError(str(exc).removeprefix(f"{url}: ").removeprefix(f"{redact(url)}: ")) from None
+    try:
+        found = list(discover(engine, db))
+    except sa.exc.DBAPIError as exc:
+        raise DatabaseError(f"cannot list its tables: {reason(exc)}") from None
+    finally:
+        engine.dispose()
+    return [
+        TableItem(url, t, db, shown_as)
+        if isinstance(t, Table)
+        else Problem(f"{source} {t[0]}", t[1], source=source, location={"table": t[0]})
+        for t in found
+    ]
+
+
 class Connections:
     """One engine per database URL, kept for the tables that follow (in each worker process)."""
 
@@ -250,6 +288,11 @@ class Connections:
         if key not in self._engines:
             self._engines[key] = connect(url, statement_timeout)
         return self._engines[key]
+
+    def release(self, url: str) -> None:
+        """Close the engines of one database (an SQLite file in a share: one of many, each read once)."""
+        for key in [k for k in self._engines if k[0] == url]:
+            self._engines.pop(key).dispose()
 
     def close(self) -> None:
         for engine in self._engines.values():

@@ -78,7 +78,8 @@ class SQLite(Dialect):
             raise DatabaseError(f"{url}: give the path of an SQLite file (sqlite:///path/to/file.db)")
         if not Path(path).is_file():
             raise DatabaseError(f"{url}: no such SQLite file: {path}")
-        uri = f"file:{Path(path).resolve()}?mode=ro"
+        # an SQLite URI: '#', '?' and '%' in a file name must be escaped, or "a #1.db" opens "a " read-write
+        uri = f"file:{urllib.parse.quote(str(Path(path).resolve()))}?mode=ro"
         return parsed, {
             "creator": lambda: sqlite3.connect(uri, uri=True, timeout=statement_timeout, check_same_thread=False)
         }
