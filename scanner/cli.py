@@ -12,17 +12,17 @@ from scanner import FORMATS, __version__
 from scanner.options import (
     ByteSize,
     HaravaError,
-    entities_of,
+    ended_on_failure,
     exit_status,
     format_option,
     history_option,
     load_run_settings,
-    now,
     open_history,
     output_option,
     recognizers_option,
     running_options,
     say_notes,
+    writing,
 )
 
 
@@ -105,15 +105,16 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
     Items that cannot be read are reported and the scan goes on.
     """
     from scanner import pipeline
+    from scanner.history import now
     from scanner.sinks import HistorySink, fanout, open_writer
     from scanner.terminal import progress_bar, summary_text
 
     options, walking, db, total = _scan_setup(targets, o)
     history = open_history(o["history_path"])
+    writer, handle = writing(o["output"], lambda: open_writer(o["fmt"], o["output"]))
     recorder = HistorySink.begin(history, " ".join(targets), now()) if history is not None else None
-    writer, handle = open_writer(o["fmt"], o["output"])
     try:
-        with progress_bar(total, o["no_progress"]) as bar:
+        with ended_on_failure(recorder), progress_bar(total, o["no_progress"]) as bar:
             outcome = pipeline.run(
                 targets,
                 options,
@@ -141,6 +142,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
 
 def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
     """The scan's options checked and built; the bytes to read when a progress bar will show them."""
+    from detectors import entities_of
     from scanner.config import is_database_url
     from scanner.scan import ScanOptions
     from scanner.sources.database import DatabaseOptions
@@ -264,9 +266,10 @@ def check(config_path: str, **o: Any) -> None:
     Exit status: 1 when undeclared personal data was found (with --fail-on new-undeclared: only when it
     is new since the previous run; never: not at all), 2 on errors, else 0.
     """
+    from detectors import entities_of
     from scanner import pipeline
     from scanner.config import ConfigError
-    from scanner.history import HistoryError
+    from scanner.history import HistoryError, now
     from scanner.registers.accepted import AcceptedWriter
     from scanner.registers.documents import StatementError
     from scanner.sinks import HistorySink
@@ -279,14 +282,18 @@ def check(config_path: str, **o: Any) -> None:
         entities = entities_of(loaded)
         signature = options.signature(entities, config.exclude)
         previous = history.previous_scan(signature) if history is not None and not o["full"] else None
+        tallies = pipeline.tallies(config, loaded, accepted)  # statements read before anything is written
+        accepting = o["write_accepted"] and writing(
+            o["write_accepted"], lambda: AcceptedWriter(Path(o["write_accepted"]))
+        )
         recorder = HistorySink.begin(history, config_path, started, signature) if history is not None else None
-        listeners = [x for x in (recorder, o["write_accepted"] and AcceptedWriter(Path(o["write_accepted"]))) if x]
-        with progress_bar(None, o["no_progress"]) as bar:
+        listeners = [x for x in (recorder, accepting) if x]
+        with ended_on_failure(*listeners), progress_bar(None, o["no_progress"]) as bar:
             result, outcome = pipeline.check(
                 config,
                 options,
+                tallies,
                 detectors=loaded,
-                accepted=accepted,
                 listeners=listeners,
                 workers=o["workers"],
                 progress=bar.update,
@@ -320,7 +327,7 @@ def check(config_path: str, **o: Any) -> None:
 
 def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
     """The configuration, scan options, detector entities, history and accepted findings of a check."""
-    from detectors import entities_by_category
+    from detectors import entities_by_category, entities_of
     from scanner.config import load_config
     from scanner.registers.accepted import load_accepted
     from scanner.registers.taxonomy import known_entities
@@ -352,7 +359,7 @@ def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None
     else:
         text = render_table(result) + (render_change(change) if change is not None else "")
     if output:
-        Path(output).write_text(text, "utf-8")
+        writing(output, lambda: Path(output).write_text(text, "utf-8"))
     else:
         click.echo(text, nl=False)
 

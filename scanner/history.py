@@ -75,7 +75,7 @@ class HistoryError(Exception):
     """The history cannot be opened, or the run asked for is not in it."""
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
@@ -187,7 +187,7 @@ class History:
             file_rows = [{"run_id": run_id, "path": p, "size": n, "mtime_ns": t} for p, n, t in files]
             for start in range(0, len(file_rows), 10_000):
                 conn.execute(sa.insert(FILES), file_rows[start : start + 10_000])
-            conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(finished=_now(), status=status))
+            conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(finished=now(), status=status))
 
     def previous_scan(self, signature: str | None) -> PreviousScan | None:
         """The files and findings of the last run that completed (exit status 0 or 1) with the same
@@ -219,6 +219,13 @@ class History:
             }
             findings.setdefault(f.path, {})[(f.member, f.location, f.entity, f.value_hash)] = row
         return PreviousScan(run["id"], files, {p: list(rows.values()) for p, rows in findings.items()})
+
+    def abort(self, run_id: int, why: str, status: int) -> None:
+        """A run that ended without a result (an error, an interrupt): its status and why are kept, but it
+        stays unfinished, so it is never the run a later one is compared with or carries findings over from."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(ERRORS), [{"run_id": run_id, "source": "harava", "error": why}])
+            conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(status=status))
 
     def runs(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

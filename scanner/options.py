@@ -3,10 +3,14 @@ loading the settings, key and detectors every scanning command needs."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+
+T = TypeVar("T")
 
 
 class ByteSize(click.ParamType):
@@ -105,12 +109,6 @@ def open_history(target: str | None):
         raise HaravaError(str(exc)) from exc
 
 
-def now() -> str:
-    import datetime
-
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
-
 def load_run_settings(config_path: str | None, recognizer_files: tuple[str, ...] = ()):
     """Settings, hash key, YAML recognizer files and the loaded detectors (built-in, plug-ins, YAML)."""
     from detectors import DetectorLoadError, load_detectors
@@ -127,13 +125,31 @@ def load_run_settings(config_path: str | None, recognizer_files: tuple[str, ...]
     return key, files, loaded
 
 
-def entities_of(loaded: list[Any]) -> set[str]:
-    return {e for d in loaded for e in d.recognizer.supported_entities}
-
-
 def say_notes(loaded: list[Any]) -> None:
     """Detectors no privacy statement can declare (no category, or one unknown to the taxonomy)."""
     from scanner.registers.taxonomy import uncategorised_notes
 
     for note in uncategorised_notes(loaded):
         click.echo(f"Note: {note}", err=True)
+
+
+def writing(path: str | None, opener: Callable[[], T]) -> T:
+    """Open an output the user named; a path that cannot be written is their mistake, said plainly."""
+    try:
+        return opener()
+    except OSError as exc:
+        raise HaravaError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def ended_on_failure(*listeners: Any) -> Iterator[None]:
+    """A run that ends without a result — an error, an interrupt — is recorded as such in the history and
+    leaves the accepted-findings file as it was."""
+    try:
+        yield
+    except BaseException as exc:
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed: {type(exc).__name__}"
+        for listener in listeners:
+            if listener is not None:
+                listener.abort(why)
+        raise

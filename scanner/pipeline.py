@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from detectors import Detector, entities_by_category
+from detectors import Detector, entities_by_category, entities_of
 from scanner.config import Config, is_database_url
 from scanner.findings import error_batch
 from scanner.history import PreviousScan, item_path
@@ -81,10 +81,20 @@ def _database_items(url: str, db: DatabaseOptions, previous: PreviousScan | None
     yield from table_items(url, db)
 
 
+def _marker(item: FileItem) -> tuple[int, int]:
+    """Size and time of a file, with its SQLite write-ahead log if it has one: a database in a share that
+    was written since may have changed only its ``-wal`` file."""
+    try:
+        wal = os.stat(item.path + "-wal")
+    except OSError:
+        return item.size, item.mtime_ns
+    return item.size + wal.st_size, max(item.mtime_ns, wal.st_mtime_ns)
+
+
 def _file_items(target: str, walk_options: WalkOptions, previous: PreviousScan | None) -> Iterator[Work]:
     for item in walk([target], walk_options):
         if isinstance(item, FileItem) and previous is not None:
-            marker = (item.size, item.mtime_ns)
+            marker = _marker(item)
             carried = previous.carried(os.path.abspath(item.path), marker, item.display)
             if carried is not None:
                 yield Carried(item.display, os.path.abspath(item.path), marker, carried)
@@ -139,7 +149,7 @@ class _Run:
 
     def scanned(self, target: str, item: Item, part: Summary) -> None:
         if isinstance(item, FileItem) and not part.errors:
-            self.read(os.path.abspath(item.path), item.display, (item.size, item.mtime_ns))
+            self.read(os.path.abspath(item.path), item.display, _marker(item))
 
 
 def _work(targets: Sequence[str], walk_options: WalkOptions, db: DatabaseOptions, previous, state: _Run):
@@ -237,20 +247,30 @@ def _run_pool(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOption
         drain(0)
 
 
+def tallies(
+    config: Config, detectors: Sequence[Detector], accepted: list[Accepted] | None = None
+) -> list[RegisterTally]:
+    """One tally per register, its statement read with the categories ``detectors`` declare (raises
+    ``StatementError`` for a statement that cannot be read)."""
+    mapping = entities_by_category(detectors)
+    return [
+        RegisterTally(r, parse_statement(r.statement, str(r.statement), mapping=mapping), config, accepted)
+        for r in config.registers
+    ]
+
+
 def check(
     config: Config,
     options: ScanOptions,
+    tallies: Sequence[RegisterTally],
     *,
     detectors: Sequence[Detector],
-    accepted: list[Accepted] | None = None,
     listeners: Sequence[Listener] = (),
     **run_options: Any,
 ) -> tuple[CheckResult, Outcome]:
     """Scan every register's sources (each once, however many registers list it) and judge every register
-    against its statement, read with the categories ``detectors`` declare. ``listeners`` hear each finding per register, marked undeclared or not; ``run_options`` go to :func:`run`."""
-    mapping = entities_by_category(detectors)
-    statements = {r.name: parse_statement(r.statement, str(r.statement), mapping=mapping) for r in config.registers}
-    tallies = [RegisterTally(r, statements[r.name], config, accepted) for r in config.registers]
+    with its tally. ``listeners`` hear each finding per register, marked undeclared or not; ``run_options``
+    go to :func:`run`."""
     sources = list(dict.fromkeys(s for r in config.registers for s in r.sources))
     exclude = tuple(config.exclude)
     outcome = run(
@@ -261,6 +281,6 @@ def check(
         db=DatabaseOptions(exclude=exclude),
         **run_options,
     )
-    entities = {e for d in detectors for e in d.recognizer.supported_entities}
+    entities = entities_of(detectors)
     verdicts = [t.verdict(entities, outcome.modified) for t in tallies]
     return CheckResult(verdicts, outcome.errors, incomplete=bool(outcome.failed)), outcome

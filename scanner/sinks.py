@@ -142,7 +142,8 @@ class ParquetWriter:
 
 
 def open_writer(fmt: str, output: str | None) -> tuple[Writer, IO[Any] | None]:
-    """A writer for ``fmt`` to the file ``output`` (or standard output); also the file to close."""
+    """A writer for ``fmt`` to the file ``output`` (or standard output); also the file to close. Raises
+    ``OSError`` when the file cannot be created."""
     binary = fmt != "table"
     if output and output != "-":
         handle: IO[Any] = open(output, "wb" if binary else "w", encoding=None if binary else "utf-8")  # noqa: SIM115
@@ -204,6 +205,12 @@ class HistorySink:
 
     close = flush
 
+    def abort(self, why: str) -> None:
+        """The run ends without a verdict (an error, an interrupt): recorded as such — status 130 or 2 —
+        and never taken as the previous run."""
+        self.rows = []
+        self.history.abort(self.run_id, why, 130 if why == "interrupted" else 2)
+
 
 def fanout(*sinks: Sink | None) -> Sink:
     """One sink feeding several (``None`` ones left out)."""
@@ -220,6 +227,8 @@ class Listener(Protocol):
     """Hears every batch once per register it belongs to, with the rows that register finds undeclared."""
 
     def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None: ...
+    def close(self) -> None: ...
+    def abort(self, why: str) -> None: ...
 
 
 class CheckSink:

@@ -321,3 +321,69 @@ def test_history_in_postgresql(tmp_path):
     finally:
         with engine.connect() as conn:
             conn.execute(sa.text("DROP SCHEMA IF EXISTS harava_hist CASCADE"))
+
+
+def test_an_sqlite_file_in_a_share_written_through_its_log_is_read_again(tmp_path):
+    """A database in write-ahead-log mode may change only its -wal file; that is a change too."""
+    config = examples(tmp_path)
+    path = config.parent / "share" / "Asiakaspalvelu" / "tuki.db"
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE viestit (teksti TEXT)")
+    writer.execute("INSERT INTO viestit VALUES ('kirjoitti aino@example.fi')")
+    writer.commit()
+    try:
+        _, first = check(config)
+        assert first["registers"][0]["found"]["EMAIL_ADDRESS"] == 10  # the share's 9 and the database's
+        writer.execute("INSERT INTO viestit VALUES ('yhteys osoitteesta 198.51.100.9')")
+        writer.commit()  # the writer stays open: the row is in tuki.db-wal only
+        _, second = check(config)
+        assert second["registers"][0]["found"]["IP_ADDRESS"] == first["registers"][0]["found"]["IP_ADDRESS"] + 1
+    finally:
+        writer.close()
+
+
+def test_a_check_that_fails_or_is_interrupted_leaves_the_reviewed_file_and_an_ended_run(tmp_path, monkeypatch):
+    """The accepted-findings file someone is reviewing is replaced only by a run that completes; a run that
+    fails or is interrupted is recorded as such and is never the run the next one compares with."""
+    import scanner.pipeline
+
+    config = examples(tmp_path)
+    reviewed = tmp_path / "accepted.toml"
+    reviewed.write_text("# reviewed by hand\n", "utf-8")
+    broken = (config.parent / "statements" / "asiakasrekisteri.txt").with_suffix(".docx")
+    broken.write_bytes(b"PK\x03\x04 not really a document")
+    bad = config.parent / "bad.toml"
+    bad.write_text(config.read_text("utf-8").replace("asiakasrekisteri.txt", "asiakasrekisteri.docx"), "utf-8")
+    code, _, err = run("check", "--config", str(bad), "--write-accepted", str(reviewed), "--no-progress")
+    assert code == 2 and "asiakasrekisteri.docx" in err
+    assert reviewed.read_text("utf-8") == "# reviewed by hand\n"
+    assert not (config.parent / "history.db").exists() or not _runs(config)  # nothing was begun
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scanner.pipeline, "run", interrupted)
+    code, _, _ = run("check", "--config", str(config), "--write-accepted", str(reviewed), "--no-progress")
+    assert code == 130 and reviewed.read_text("utf-8") == "# reviewed by hand\n"
+    assert _runs(config) == [(130, None)]  # marked interrupted, never finished
+    assert [p.name for p in config.parent.iterdir() if "partial" in p.name] == []
+    monkeypatch.undo()
+    code, after = check(config, "--since", "last")
+    assert code == 1 and after["changes"]["since_run"] is None  # the interrupted run is no baseline
+
+
+def _runs(config: Path) -> list[tuple]:
+    with sqlite3.connect(config.parent / "history.db") as db:
+        return db.execute("SELECT status, finished FROM runs ORDER BY id").fetchall()
+
+
+def test_an_output_that_cannot_be_written_is_a_plain_error(tmp_path):
+    missing = tmp_path / "ei-ole" / "tulos"
+    for args in (
+        ("scan", "examples/share", "-o", f"{missing}.jsonl"),
+        ("check", "--config", str(ROOT / "examples" / "harava.toml"), "-o", f"{missing}.html", "--format", "html"),
+        ("check", "--config", str(ROOT / "examples" / "harava.toml"), "--write-accepted", f"{missing}.toml"),
+    ):
+        code, _, err = run(*args, "--no-progress")
+        assert code == 2 and f"{missing}" in err and "cannot write" in err and "internal error" not in err, args

@@ -103,11 +103,13 @@ def _toml_string(value: str) -> str:
 
 class AcceptedWriter:
     """Writes every undeclared finding of a run as an entry to review (``by``/``why`` left for the
-    reviewer), as the findings stream past."""
+    reviewer), as the findings stream past — into a temporary file that replaces ``path`` only when the
+    run completes, so a failed or interrupted run never truncates a file someone has been reviewing."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.handle = path.open("w", encoding="utf-8")
+        self.partial = path.with_name(f".{path.name}.partial")
+        self.handle = self.partial.open("w", encoding="utf-8")
         self.handle.write(
             f"# Undeclared findings of {datetime.date.today().isoformat()}, to review. Keep an entry only\n"
             "# after deciding it is acceptable; fill in by and why. Sources are relative to this file.\n\n"
@@ -137,6 +139,11 @@ class AcceptedWriter:
 
     def close(self) -> None:
         self.handle.close()
+        os.replace(self.partial, self.path)
+
+    def abort(self, why: str) -> None:
+        self.handle.close()
+        self.partial.unlink(missing_ok=True)
 
 
 def _inline(value: dict[str, Any]) -> str:
