@@ -146,3 +146,9 @@ def describe_location(location: dict[str, Any] | None) -> str:
         f"{k}=" + (",".join(f"{a}:{b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
         for k, v in location.items()
     )
+
+
+def counts(values: pa.Array) -> dict[Any, int]:
+    """How often each non-null value occurs (an entity column, a source column), with one kernel call."""
+    counted = pc.value_counts(pc.drop_null(values))
+    return dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True))

@@ -162,8 +162,10 @@ class History:
             return int(conn.execute(sa.insert(RUNS).values(**values)).inserted_primary_key[0])
 
     def add_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
+        for row in rows:  # in place: a copy of every row would double what a flush holds
+            row["run_id"] = run_id
         with self.engine.begin() as conn:
-            conn.execute(sa.insert(FINDINGS), [{"run_id": run_id, **row} for row in rows])
+            conn.execute(sa.insert(FINDINGS), rows)
 
     def finish(
         self,
@@ -294,7 +296,9 @@ def item_path(source: str) -> str:
     return source
 
 
-def history_rows(register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> list[dict[str, Any]]:
+def history_rows(
+    register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None, run_id: int | None = None
+) -> list[dict[str, Any]]:
     """A findings batch as rows of the history's findings table (values are already masked by the scan);
     ``undeclared`` marks the rows the register does not declare."""
     found = pc.is_valid(batch.column("entity")).to_numpy(zero_copy_only=False)
@@ -302,7 +306,12 @@ def history_rows(register: str, batch: pa.RecordBatch, undeclared: np.ndarray | 
         return []
     marks = np.zeros(batch.num_rows, bool) if undeclared is None else undeclared
     rows = batch.filter(pa.array(found)).to_pylist()
+    paths: dict[str, str] = {}
     for row, mark in zip(rows, marks[found].tolist(), strict=True):
         del row["error"]
-        row["register"], row["path"], row["undeclared"] = register, item_path(row["source"]), mark
+        source = row["source"]
+        path = paths.get(source) or paths.setdefault(source, item_path(source))
+        row["register"], row["path"], row["undeclared"] = register, path, mark
+        if run_id is not None:
+            row["run_id"] = run_id
     return rows

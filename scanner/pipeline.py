@@ -4,8 +4,8 @@
 folder or a database URL; the sources turn it into items (files; a database's tables) without reading
 them. Each item is either carried over from an earlier run (unchanged since) or scanned by a
 :class:`~scanner.scan.Scanner`, in this process or in worker processes, and every findings batch goes
-to the sink with its target as soon as it exists. :func:`check` adds only what judging registers needs:
-the statements, one tally per register, and the verdicts at the end.
+to the sink with its target as it is produced (from a worker process: when its item is done).
+:func:`check` adds only what judging registers needs: one tally per register, and the verdicts.
 """
 
 from __future__ import annotations

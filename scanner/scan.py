@@ -23,7 +23,7 @@ from scanner.engine import Engine, Hits
 from scanner.extract import Piece, Skipped, Unreadable, extract
 from scanner.extract.tables import ColumnReport, count_columns, table_piece
 from scanner.extract.text import BLOCK_SIZE
-from scanner.findings import FindingsBuilder, error_batch
+from scanner.findings import FindingsBuilder, counts, error_batch
 from scanner.sources.database import (
     SQLITE_MAGIC,
     Connections,
@@ -94,7 +94,7 @@ class Summary:
         self.columns.extend(other.columns)
 
     def count(self, batch: pa.RecordBatch) -> None:
-        self.findings.update(e for e in batch.column("entity").to_pylist() if e is not None)
+        self.findings.update(counts(batch.column("entity")))
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -224,10 +224,10 @@ class Scanner:
                 engine = self.connections.get(item.url, item.options.statement_timeout)
                 sql, sampling = select_sql(engine, item)
                 offset, nkey = 0, len(table.key)
+                json_columns = [c.kind == "json" for c in scanned]
+                names = [c.name for c in scanned]
                 for columns in read(engine, sql, item.options.statement_timeout):
                     key = dict(zip(table.key, columns[:nkey], strict=True))
-                    json_columns = [c.kind == "json" for c in scanned]
-                    names = [c.name for c in scanned]
                     piece = table_piece(table.qualified, names, columns[nkey:], json_columns, hints, key, offset)
                     hits, batch = self._piece(source, piece)
                     count_columns(reports, columns[nkey:], piece.cells, hits)

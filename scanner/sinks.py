@@ -191,9 +191,13 @@ class HistorySink:
         self.history.finish(self.run_id, verdicts, errors, status, files)
 
     def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None:
-        self.rows.extend(history_rows(register, batch, undeclared))
-        if len(self.rows) >= self.FLUSH_ROWS:
-            self.flush()
+        # a slice at a time: a block of a dense file can hold hundreds of thousands of findings
+        for start in range(0, batch.num_rows, self.FLUSH_ROWS):
+            part = batch.slice(start, self.FLUSH_ROWS)
+            marks = None if undeclared is None else undeclared[start : start + self.FLUSH_ROWS]
+            self.rows.extend(history_rows(register, part, marks, self.run_id))
+            if len(self.rows) >= self.FLUSH_ROWS:
+                self.flush()
 
     def __call__(self, target: str, batch: pa.RecordBatch) -> None:
         self.add("", batch)

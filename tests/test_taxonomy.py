@@ -67,10 +67,7 @@ def test_category_entities_derive_from_the_detectors():
 
 def test_default_mapping_is_the_builtins_and_installed_plugins():
     assert taxonomy.default_mapping() == entities_by_category(load_detectors())
-    # the old constant still works, computed on first use
-    assert {"FI_PERSONAL_IDENTITY_CODE", "IP_ADDRESS"} <= taxonomy.KNOWN_ENTITIES
-    with pytest.raises(AttributeError):
-        _ = taxonomy.NO_SUCH_NAME
+    assert {"FI_PERSONAL_IDENTITY_CODE", "IP_ADDRESS"} <= taxonomy.known_entities()
 
 
 def test_a_plugin_category_extends_a_category_and_an_umbrella():

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scanner.config import Config, RegisterConfig
+from scanner.findings import counts
 from scanner.history import item_path
 from scanner.registers.accepted import Accepted
 from scanner.registers.statement import Statement
@@ -131,27 +132,38 @@ class RegisterTally:
         present = pc.is_valid(entity)
         if not pc.any(present).as_py():
             return np.zeros(batch.num_rows, bool)
-        self.found.update(dict(_counts(pc.filter(entity, present))))
-        self.per_file.update(dict(_counts(pc.filter(batch.column("source"), present))))
+        self.found.update(counts(entity))
+        self.per_file.update(counts(pc.filter(batch.column("source"), present)))
         allowed = pa.array(sorted(self.declared | self.ignored), pa.string())
-        candidate = pc.and_(present, pc.invert(pc.is_in(entity, value_set=allowed)))
-        mask = candidate.to_numpy(zero_copy_only=False).copy()
-        for index in np.flatnonzero(mask).tolist():
-            name = entity[index].as_py()
-            if self.rules:
-                row = batch.slice(index, 1).to_pylist()[0]
-                rule = next(
-                    (a for a in self.rules if a.matches(self.register.name, row, item_path(row["source"]))), None
-                )
-                if rule is not None:
-                    self.taken[(name, rule.by, rule.why)] += 1
-                    mask[index] = False
-                    continue
-            self.open[name] += 1
-            shelf = self.examples.setdefault(name, [])
-            if len(shelf) < EXAMPLES_PER_ENTITY:
-                shelf.append(example(batch.slice(index, 1).to_pylist()[0]))
+        mask = pc.and_(present, pc.invert(pc.is_in(entity, value_set=allowed))).to_numpy(zero_copy_only=False).copy()
+        if not mask.any():
+            return mask
+        if self.rules:
+            self._accept(batch, mask)
+        self._undeclared(batch.filter(pa.array(mask)))
         return mask
+
+    def _accept(self, batch: pa.RecordBatch, mask: np.ndarray) -> None:
+        """Undeclared rows an accepted-findings rule matches are counted under it, and unmarked."""
+        at = np.flatnonzero(mask)
+        paths: dict[str, str] = {}
+        for index, row in zip(at.tolist(), batch.take(pa.array(at)).to_pylist(), strict=True):
+            path = paths.get(row["source"]) or paths.setdefault(row["source"], item_path(row["source"]))
+            rule = next((a for a in self.rules if a.matches(self.register.name, row, path)), None)
+            if rule is not None:
+                self.taken[(row["entity"], rule.by, rule.why)] += 1
+                mask[index] = False
+
+    def _undeclared(self, rows: pa.RecordBatch) -> None:
+        """Count undeclared rows per entity, and keep the first few of each as examples."""
+        entity = rows.column("entity")
+        for name, count in counts(entity).items():
+            self.open[name] += count
+            shelf = self.examples.setdefault(name, [])
+            wanted = EXAMPLES_PER_ENTITY - len(shelf)
+            if wanted > 0:
+                first = np.flatnonzero(pc.equal(entity, name).to_numpy(zero_copy_only=False))[:wanted]
+                shelf.extend(example(row) for row in rows.take(pa.array(first)).to_pylist())
 
     def verdict(self, detector_entities: set[str], modified: dict[str, int]) -> Verdict:
         undeclared = [
@@ -192,8 +204,3 @@ class RegisterTally:
             if path in modified and modified[path] < limit
         ]
         return {"days": days, "from": origin, "older_files": older}
-
-
-def _counts(values: pa.Array) -> list[tuple[str, int]]:
-    counted = pc.value_counts(values)
-    return list(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True))

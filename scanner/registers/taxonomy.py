@@ -24,7 +24,7 @@ import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -226,14 +226,6 @@ def _resolved_default() -> tuple[Category, ...]:
 def known_entities(mapping: EntityMap | None = None) -> frozenset[str]:
     """Every entity some category declares or an umbrella may cover."""
     return frozenset(e for c in resolved(mapping) for e in (*c.entities, *c.may_cover))
-
-
-def __getattr__(name: str) -> Any:
-    # KNOWN_ENTITIES used to be a constant; it now depends on the installed detectors, so it is
-    # computed on first use (importing this module must not load every plug-in).
-    if name == "KNOWN_ENTITIES":
-        return known_entities()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def categories_in(text: str, categories: Sequence[Category] | None = None) -> list[tuple[Category, int, int]]:
