@@ -240,11 +240,15 @@ def _run_pool(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOption
                     if state.progress and isinstance(item, FileItem):
                         state.progress(item.size)
 
-        for target, item in work:
-            if not _handled(state, target, item):
-                pending[pool.submit(scan_in_worker, item)] = (target, item)
-                drain(4 * workers)
-        drain(0)
+        try:
+            for target, item in work:
+                if not _handled(state, target, item):
+                    pending[pool.submit(scan_in_worker, item)] = (target, item)
+                    drain(4 * workers)
+            drain(0)
+        except BaseException:  # an interrupt or an error: queued items are not started at all
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def tallies(
