@@ -135,6 +135,8 @@ class Scanner:
                 yield from self._table(item, summary)
             else:
                 yield from self._file(item, summary, progress)
+        except Exception as exc:  # a reader's bug or a hostile file: this item fails, the run goes on
+            yield self._failed(item.display, failure(exc), summary)
         finally:
             summary.read_seconds += time.perf_counter() - started
 
@@ -249,6 +251,16 @@ class Scanner:
     def _failed(display: str, reason: str, summary: Summary) -> pa.RecordBatch:
         summary.errors.append((display, reason))
         return error_batch(display, None, reason)
+
+
+def failure(exc: BaseException) -> str:
+    """Why an item failed, by the error's type alone: a parser's message may quote the bytes it choked on,
+    and those may be personal data (``HARAVA_DEBUG=1`` re-raises instead)."""
+    if os.environ.get("HARAVA_DEBUG"):
+        raise exc
+    kind = type(exc)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    return f"failed while reading: {name} (its message is withheld: it may quote the data)"
 
 
 def _open(path: str) -> int:
