@@ -122,6 +122,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
                 walk_options=walking,
                 db=db,
                 workers=o["workers"],
+                item_timeout=o["item_timeout"],
                 progress=bar.update,
                 on_error=lambda where, why: bar.write(f"harava: {where}: {why}", file=sys.stderr),
             )
@@ -296,6 +297,7 @@ def check(config_path: str, **o: Any) -> None:
                 detectors=loaded,
                 listeners=listeners,
                 workers=o["workers"],
+                item_timeout=o["item_timeout"],
                 progress=bar.update,
                 previous=previous,
             )

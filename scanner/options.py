@@ -87,10 +87,20 @@ def format_option(choices: tuple[str, ...], default: str):
 running_options = _options(
     click.option(
         "--workers",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=0),
         default=1,
         show_default=True,
-        help="Worker processes scanning files and tables side by side.",
+        metavar="N",
+        help="Worker processes scanning files and tables side by side; a worker that crashes or hangs on an"
+        " item is replaced and the item reported. 0: scan in this process, unprotected (for debugging).",
+    ),
+    click.option(
+        "--item-timeout",
+        type=click.FloatRange(min=0.1),
+        default=300.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long one file or table may take before it is reported as timed out and left.",
     ),
     click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal)."),
 )

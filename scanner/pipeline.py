@@ -10,11 +10,9 @@ to the sink with its target as it is produced (from a worker process: when its i
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +25,13 @@ from scanner.history import PreviousScan, item_path
 from scanner.registers.accepted import Accepted
 from scanner.registers.check import CheckResult, RegisterTally
 from scanner.registers.statement import parse_statement
-from scanner.scan import Item, Scanner, ScanOptions, Summary, init_worker, scan_in_worker
+from scanner.scan import Item, Scanner, ScanOptions, Summary
 from scanner.sinks import CheckSink, Listener, Sink
-from scanner.sources.database import DatabaseError, DatabaseOptions, redact, sqlite_marker, table_items
+from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, redact, sqlite_marker, table_items
 from scanner.sources.files import FileItem, Problem, WalkOptions, walk
+from scanner.supervisor import Supervisor
+
+ITEM_TIMEOUT = 300.0  # seconds one item may take before it is reported and left
 
 
 @dataclass
@@ -187,27 +188,22 @@ def run(
     progress: Callable[[int], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
     previous: PreviousScan | None = None,
+    item_timeout: float = ITEM_TIMEOUT,
 ) -> Outcome:
     """Scan every target; findings go to ``sink`` as they are produced. With ``previous`` (an earlier run
-    from the history), files and SQLite databases unchanged since are carried over, not read again."""
+    from the history), files and SQLite databases unchanged since are carried over, not read again.
+
+    Items are scanned in ``workers`` supervised processes (``scanner.supervisor``): one that crashes or
+    reads longer than ``item_timeout`` seconds is reported and the run goes on. ``workers=0`` scans in
+    this process, without that protection (for debugging and tests that look inside)."""
     started = time.perf_counter()
     state = _Run(sink, progress, on_error)
     state.outcome.reused_from = previous.run_id if previous else None
     work = _work(targets, walk_options or WalkOptions(), db or DatabaseOptions(), previous, state)
-    if workers <= 1:
-        scanner = Scanner(options)
-        try:
-            for target, item in work:
-                if not _handled(state, target, item):
-                    part = Summary()
-                    for batch in scanner.scan_item(item, part, progress):
-                        sink(target, batch)
-                    state.emit(target, [], part)
-                    state.scanned(target, item, part)
-        finally:
-            scanner.close()
+    if workers == 0:
+        _run_here(state, work, options)
     else:
-        _run_pool(state, work, options, workers)
+        _run_supervised(state, work, options, workers, item_timeout)
     _after_database(state, targets)
     state.outcome.seconds = time.perf_counter() - started
     return state.outcome
@@ -224,31 +220,41 @@ def _handled(state: _Run, target: str, item: Work) -> bool:
     return False
 
 
-def _run_pool(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, workers: int) -> None:
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(options,)) as pool:
-        pending: dict[Future[tuple[list[pa.RecordBatch], Summary]], tuple[str, Item]] = {}
+def _run_here(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions) -> None:
+    scanner = Scanner(options)
+    try:
+        for target, item in work:
+            if not _handled(state, target, item):
+                part = Summary()
+                for batch in scanner.scan_item(item, part, state.progress):
+                    state.sink(target, batch)
+                state.emit(target, [], part)
+                state.scanned(target, item, part)
+    finally:
+        scanner.close()
 
-        def drain(block_until: int) -> None:
-            while len(pending) > block_until:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    target, item = pending.pop(future)
-                    batches, part = future.result()
-                    state.emit(target, batches, part)
-                    state.scanned(target, item, part)
-                    if state.progress and isinstance(item, FileItem):
-                        state.progress(item.size)
 
-        try:
-            for target, item in work:
-                if not _handled(state, target, item):
-                    pending[pool.submit(scan_in_worker, item)] = (target, item)
-                    drain(4 * workers)
-            drain(0)
-        except BaseException:  # an interrupt or an error: queued items are not started at all
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+def _run_supervised(
+    state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, workers: int, item_timeout: float
+) -> None:
+    def items() -> Iterator[tuple[str, Item]]:
+        for target, item in work:
+            if not _handled(state, target, item):
+                yield target, item  # type: ignore[misc]
+
+    def done(target: str, item: Item, part: Summary) -> None:
+        state.emit(target, [], part)
+        state.scanned(target, item, part)
+        if state.progress and isinstance(item, FileItem):
+            state.progress(item.size)
+
+    def failed(target: str, item: Item, why: str, part: Summary) -> None:
+        location = {"table": item.table.qualified} if isinstance(item, TableItem) else None
+        state.emit(target, [error_batch(item.display, None, why, location)], part)
+        if state.progress and isinstance(item, FileItem):
+            state.progress(item.size)
+
+    Supervisor(options, workers, item_timeout).run(items(), state.sink, done, failed)
 
 
 def tallies(

@@ -269,17 +269,3 @@ def _open(path: str) -> int:
         return os.open(path, os.O_RDONLY | _NOATIME)
     except PermissionError:  # O_NOATIME needs ownership; retry without it
         return os.open(path, os.O_RDONLY)
-
-
-_worker: Scanner | None = None
-
-
-def init_worker(options: ScanOptions) -> None:
-    global _worker
-    _worker = Scanner(options)
-
-
-def scan_in_worker(item: Item) -> tuple[list[pa.RecordBatch], Summary]:
-    assert _worker is not None
-    summary = Summary()
-    return list(_worker.scan_item(item, summary)), summary

@@ -171,10 +171,11 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
         return real(self, item, *args)
 
     monkeypatch.setattr(scan_module.Scanner, "scan_item", counting)
-    code, first = check(config)
+    here = ("--workers", "0")  # scanned in this process, where the counting can see it
+    code, first = check(config, *here)
     assert code == 1 and len(read) == 6  # every file of the share (logo.png too)
     read.clear()
-    code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress")
+    code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress", *here)
     assert read == [] and "7 files" in err and "not read again" in err  # the share's 6 and the SQLite file
     assert json.loads(out)["registers"] == first["registers"]  # carried over exactly
 
@@ -186,12 +187,12 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     crm.execute("INSERT INTO tukipyynnot VALUES (3, 3, 'Uusi pyyntö', '198.51.100.7', NULL)")
     crm.commit()
     crm.close()
-    code, changed = check(config)
+    code, changed = check(config, *here)
     assert code == 1 and read == ["tukipyynnot.log"]  # and the database, which changed
     assert {v["name"]: v["found"].get("IP_ADDRESS") for v in changed["registers"]}["Asiakasrekisteri"] == 6
 
     read.clear()
-    code, _, err = run("check", "--config", str(config), "--full", "--no-progress")
+    code, _, err = run("check", "--config", str(config), "--full", "--no-progress", *here)
     assert code == 1 and len(read) == 6 and "not read again" not in err
 
 

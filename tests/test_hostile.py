@@ -86,3 +86,79 @@ def test_check_reports_the_broken_files_and_still_judges_the_rest(share, tmp_pat
     assert [u["entity"] for u in report["registers"][0]["undeclared"]] == ["FI_PERSONAL_IDENTITY_CODE"]
     assert {Path(e["source"]).name for e in report["errors"]} == set(HOSTILE)
     assert HETU not in out and HETU not in err
+
+
+@pytest.fixture
+def traps():
+    """Readers that crash the process or never return, as C libraries can on hostile bytes (registered in
+    this process; forked workers inherit them)."""
+    import os
+    import signal
+    import time
+
+    from scanner.extract import extractor, unregister
+
+    @extractor("test-crash", priority=5, magic=[b"HARAVA-CRASH"])
+    def crash(stream, *args):
+        os.kill(os.getpid(), signal.SIGSEGV)
+        yield from ()
+
+    @extractor("test-hang", priority=6, magic=[b"HARAVA-HANG"])
+    def hang(stream, *args):
+        time.sleep(3600)
+        yield from ()
+
+    yield
+    unregister("test-crash")
+    unregister("test-hang")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_reader_that_crashes_or_hangs_fails_its_item_and_the_run_goes_on(traps, tmp_path, workers):
+    import time
+
+    share = tmp_path / "jako"
+    share.mkdir()
+    (share / "a.txt").write_text("puh. 040 123 4567\n", "utf-8")
+    (share / "b-kaatuu.dat").write_bytes(b"HARAVA-CRASH " + HETU.encode())
+    (share / "c-jumittaa.dat").write_bytes(b"HARAVA-HANG " + HETU.encode())
+    (share / "d.txt").write_text("aino@example.fi\n", "utf-8")
+    started = time.monotonic()
+    code, out, err = run("scan", str(share), "--format", "jsonl", "--workers", workers, "--item-timeout", "2")
+    assert code == 0, err
+    assert time.monotonic() - started < 30  # the hang cost its time limit, not the night
+    rows = jsonl(out)
+    assert sorted((Path(r["source"]).name, r["entity"]) for r in rows if r["entity"]) == [
+        ("a.txt", "PHONE_NUMBER"),
+        ("d.txt", "EMAIL_ADDRESS"),
+    ]
+    failed = {Path(r["source"]).name: r["error"] for r in rows if r["error"]}
+    assert failed == {
+        "b-kaatuu.dat": "crashed: the reader died of SIGSEGV",
+        "c-jumittaa.dat": "timeout: still reading after 2 s (--item-timeout)",
+    }
+    assert "Scanned 2 files" in err and "Could not read 2 items" in err
+
+
+def test_an_arrow_file_whose_offsets_point_past_its_data_crashes_only_its_worker(tmp_path):
+    """Arrow's kernels trust an IPC file's offsets: these send them 2 GB past the data (SIGSEGV)."""
+    import struct
+
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    sink = io.BytesIO()
+    table = pa.table({"email": ["aino@example.fi"] * 4})
+    with ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    data = bytearray(sink.getvalue())
+    offsets = data.find(struct.pack("<5i", 0, 15, 30, 45, 60))
+    data[offsets : offsets + 20] = struct.pack("<5i", 0, 15, 30, 45, 0x7FFF0000)
+    (tmp_path / "vientitiedosto.arrow").write_bytes(bytes(data))
+    (tmp_path / "muistio.txt").write_text("puh. 040 123 4567\n", "utf-8")
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl")
+    assert code == 0, err
+    rows = jsonl(out)
+    assert [r["entity"] for r in rows if r["entity"]] == ["PHONE_NUMBER"]
+    [failed] = [r for r in rows if r["error"]]
+    assert failed["source"].endswith("vientitiedosto.arrow") and failed["error"].startswith("crashed: ")

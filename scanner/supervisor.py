@@ -1,0 +1,184 @@
+"""Supervised worker processes: items are scanned outside the main process, one at a time per worker.
+
+Parsers of hostile files run C code (Arrow, libxml2, zlib, PDF and image libraries) that can crash the
+process or never return; ``try``/``except`` cannot contain either. So each item is scanned in a worker
+process that streams the item's findings batches back over a pipe of its own, batch by batch (memory stays
+flat however many findings a file holds), and ends with the item's summary. A worker that dies (a signal,
+an exit) or runs past ``item_timeout`` is killed and replaced; its item is reported with the reason, the
+batches it had already sent are kept, and the run goes on with the next item.
+
+Why not a pool library: pebble's ``ProcessPool`` supervises well but returns one result per task, so a
+file's findings would all sit in memory until it ends; and a queue shared by the workers is corrupted when
+one of them is killed mid-write. A pipe per worker is neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+import pyarrow as pa
+
+from scanner.scan import Item, Scanner, ScanOptions, Summary
+
+#: Worker processes are forked: they start at once with everything the parent imported. (Spawned ones would
+#: import Presidio, pyarrow and the detectors again, seconds per worker.)
+CONTEXT = multiprocessing.get_context("fork")
+
+
+def _serve(connection: Connection, options: ScanOptions) -> None:
+    """A worker's life: scan each item sent, stream its batches, then its summary."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a crash is reported as the item's failure, not as a stack dump on stderr
+    scanner = Scanner(options)
+    try:
+        while True:
+            item = connection.recv()
+            if item is None:
+                return
+            summary = Summary()
+            for batch in scanner.scan_item(item, summary):
+                connection.send(("batch", batch))
+            connection.send(("done", summary))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):  # the parent has gone
+        return
+    finally:
+        scanner.close()
+
+
+def _why_it_died(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"crashed: the reader died of {name}"
+    return f"crashed: the reader exited with status {exitcode}"
+
+
+@dataclass
+class _Worker:
+    process: Any
+    connection: Connection
+    target: str | None = None
+    item: Item | None = None
+    started: float = 0.0
+    sent: int = 0  # batches received for the current item
+
+    @property
+    def busy(self) -> bool:
+        return self.item is not None
+
+
+@dataclass
+class Supervisor:
+    """Runs items through ``workers`` supervised processes; see the module docstring."""
+
+    options: ScanOptions
+    workers: int = 1
+    item_timeout: float = 300.0
+    pool: list[_Worker] = field(default_factory=list)
+
+    def _start(self) -> _Worker:
+        ours, theirs = CONTEXT.Pipe()
+        process = CONTEXT.Process(target=_serve, args=(theirs, self.options), daemon=True)
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def _stop(self, worker: _Worker, kill: bool = False) -> None:
+        if kill and worker.process.is_alive():
+            os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.join(timeout=5)
+        worker.connection.close()
+        self.pool.remove(worker)
+
+    def run(
+        self,
+        work: Iterator[tuple[str, Item]],
+        on_batch: Callable[[str, pa.RecordBatch], None],
+        on_done: Callable[[str, Item, Summary], None],
+        on_failed: Callable[[str, Item, str, Summary], None],
+    ) -> None:
+        """Every item of ``work`` scanned; ``on_failed`` hears of one whose worker crashed or timed out (with
+        the summary of what it had read)."""
+        pending = iter(work)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len([w for w in self.pool if w.busy]) < self.workers:
+                    following = next(pending, None)
+                    if following is None:
+                        exhausted = True
+                        break
+                    self._assign(*following)
+                busy = [w for w in self.pool if w.busy]
+                if not busy:
+                    return
+                self._wait(busy, on_batch, on_done, on_failed)
+        finally:
+            self.close()
+
+    def _assign(self, target: str, item: Item) -> None:
+        idle = next((w for w in self.pool if not w.busy), None)
+        if idle is not None and not idle.process.is_alive():  # died between items
+            self._stop(idle)
+            idle = None
+        if idle is None:
+            idle = self._start()
+            self.pool.append(idle)
+        idle.target, idle.item, idle.started, idle.sent = target, item, time.monotonic(), 0
+        with contextlib.suppress(OSError):  # it died just now: reported as crashed when its sentinel is seen
+            idle.connection.send(item)
+
+    def _wait(self, busy: list[_Worker], on_batch, on_done, on_failed) -> None:
+        deadline = min(w.started for w in busy) + self.item_timeout
+        ready = wait(
+            [w.connection for w in busy] + [w.process.sentinel for w in busy], max(0.0, deadline - time.monotonic())
+        )
+        for worker in busy:
+            if worker.connection in ready or worker.process.sentinel in ready:
+                self._receive(worker, on_batch, on_done, on_failed)
+            elif time.monotonic() - worker.started > self.item_timeout:
+                self._fail(worker, f"timeout: still reading after {self.item_timeout:g} s (--item-timeout)", on_failed)
+
+    def _receive(self, worker: _Worker, on_batch, on_done, on_failed) -> None:
+        """Everything the worker has sent; a worker that died mid-item fails that item."""
+        try:
+            while worker.connection.poll():
+                kind, payload = worker.connection.recv()
+                if kind == "batch":
+                    worker.sent += 1
+                    on_batch(worker.target, payload)
+                else:
+                    target, item = worker.target, worker.item
+                    worker.target = worker.item = None
+                    on_done(target, item, payload)
+                    return
+        except (EOFError, OSError):
+            pass
+        if not worker.process.is_alive():
+            worker.process.join()
+            self._fail(worker, _why_it_died(worker.process.exitcode), on_failed)
+
+    def _fail(self, worker: _Worker, why: str, on_failed) -> None:
+        target, item = worker.target, worker.item
+        self._stop(worker, kill=True)
+        summary = Summary()
+        summary.errors.append((item.display, why))
+        on_failed(target, item, why, summary)
+
+    def close(self) -> None:
+        for worker in list(self.pool):
+            if not worker.busy:
+                with contextlib.suppress(OSError):
+                    worker.connection.send(None)
+            self._stop(worker, kill=worker.busy)
