@@ -26,6 +26,14 @@ from scanner.options import (
 )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stopped, a timeout in cron's wrapper): ended as cleanly as Ctrl-C."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 class _Harava(click.Group):
     """The command group, with what every command shares: the files it writes are private to the user
     (findings, histories and accepted-findings files describe personal data), an interrupt exits 130, and
@@ -33,14 +41,19 @@ class _Harava(click.Group):
     and never with a message that might quote a value (``HARAVA_DEBUG=1`` shows the traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        import contextlib
         import os
+        import signal
 
         previous = os.umask(0o077)
+        with contextlib.suppress(ValueError):  # not the main thread (an embedding program): its signals are its own
+            signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("harava: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+            click.echo(f"harava: interrupted{' (SIGTERM)' if terminated else ''}", err=True)
+            sys.exit(143 if terminated else 130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:
@@ -111,7 +124,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
 
     options, walking, db, total = _scan_setup(targets, o)
     history = open_history(o["history_path"])
-    writer, handle = writing(o["output"], lambda: open_writer(o["fmt"], o["output"]))
+    writer, output = writing(o["output"], lambda: open_writer(o["fmt"], o["output"]))
     recorder = HistorySink.begin(history, " ".join(targets), now()) if history is not None else None
     try:
         with ended_on_failure(recorder), progress_bar(total, o["no_progress"]) as bar:
@@ -128,9 +141,12 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
             )
         summary = outcome.total().as_dict()
         writer.close(summary)
-    finally:
-        if handle is not None:
-            handle.close()
+    except BaseException:
+        if output is not None:
+            output.discard()  # a findings file that looks complete is complete
+        raise
+    if output is not None:
+        output.commit()
     status = exit_status(incomplete=bool(outcome.failed))
     if recorder is not None:
         recorder.finish([], outcome.errors, status)
@@ -349,6 +365,7 @@ def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
 def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None:
     import json
 
+    from scanner.outfile import write_text
     from scanner.reports import render_change, render_html, render_table
 
     if fmt == "json":
@@ -361,7 +378,7 @@ def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None
     else:
         text = render_table(result) + (render_change(change) if change is not None else "")
     if output:
-        writing(output, lambda: Path(output).write_text(text, "utf-8"))
+        writing(output, lambda: write_text(output, text))
     else:
         click.echo(text, nl=False)
 

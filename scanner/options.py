@@ -158,8 +158,12 @@ def ended_on_failure(*listeners: Any) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
-        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed: {type(exc).__name__}"
+        if isinstance(exc, KeyboardInterrupt):
+            terminated = type(exc).__name__ == "Terminated"
+            why, status = ("interrupted (SIGTERM)", 143) if terminated else ("interrupted", 130)
+        else:
+            why, status = f"failed: {type(exc).__name__}", 2
         for listener in listeners:
             if listener is not None:
-                listener.abort(why)
+                listener.abort(why, status)
         raise

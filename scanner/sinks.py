@@ -25,6 +25,7 @@ from detectors.base import concat
 from scanner import FORMATS
 from scanner.findings import SCHEMA, describe_location, json_literals
 from scanner.history import History, history_rows
+from scanner.outfile import OutputFile
 from scanner.registers.check import RegisterTally
 
 
@@ -141,13 +142,13 @@ class ParquetWriter:
         self.writer.close()
 
 
-def open_writer(fmt: str, output: str | None) -> tuple[Writer, IO[Any] | None]:
-    """A writer for ``fmt`` to the file ``output`` (or standard output); also the file to close. Raises
-    ``OSError`` when the file cannot be created."""
+def open_writer(fmt: str, output: str | None) -> tuple[Writer, OutputFile | None]:
+    """A writer for ``fmt`` to the file ``output`` (or standard output); also the file to commit or discard.
+    Raises ``OSError`` when the file cannot be created."""
     binary = fmt != "table"
     if output and output != "-":
-        handle: IO[Any] = open(output, "wb" if binary else "w", encoding=None if binary else "utf-8")  # noqa: SIM115
-        owned: IO[Any] | None = handle
+        owned: OutputFile | None = OutputFile(output, binary)
+        handle: IO[Any] = owned.handle
     else:
         handle = sys.stdout.buffer if binary else sys.stdout
         owned = None
@@ -209,11 +210,11 @@ class HistorySink:
 
     close = flush
 
-    def abort(self, why: str) -> None:
-        """The run ends without a verdict (an error, an interrupt): recorded as such — status 130 or 2 —
+    def abort(self, why: str, status: int) -> None:
+        """The run ends without a verdict (an error, an interrupt): recorded with its exit status and why,
         and never taken as the previous run."""
         self.rows = []
-        self.history.abort(self.run_id, why, 130 if why == "interrupted" else 2)
+        self.history.abort(self.run_id, why, status)
 
 
 def fanout(*sinks: Sink | None) -> Sink:
@@ -232,7 +233,7 @@ class Listener(Protocol):
 
     def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None: ...
     def close(self) -> None: ...
-    def abort(self, why: str) -> None: ...
+    def abort(self, why: str, status: int) -> None: ...
 
 
 class CheckSink:

@@ -162,3 +162,47 @@ def test_an_arrow_file_whose_offsets_point_past_its_data_crashes_only_its_worker
     assert [r["entity"] for r in rows if r["entity"]] == ["PHONE_NUMBER"]
     [failed] = [r for r in rows if r["error"]]
     assert failed["source"].endswith("vientitiedosto.arrow") and failed["error"].startswith("crashed: ")
+
+
+@pytest.mark.parametrize(("sent", "status"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_stopped_scan_leaves_no_output_that_looks_complete_and_an_unfinished_history_run(
+    traps, tmp_path, sent, status
+):
+    """Stopped mid-run (Ctrl-C, a service stopped): no findings file that looks whole, the history run kept
+    as interrupted, and an exit status that is neither 0 nor 1."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_cli import ROOT
+
+    share = tmp_path / "jako"
+    share.mkdir()
+    (share / "a.txt").write_text("puh. 040 123 4567\n", "utf-8")
+    (share / "b.dat").write_bytes(b"HARAVA-HANG")  # keeps the run busy until it is stopped
+    out, history = tmp_path / "loydot.jsonl", tmp_path / "historia.db"
+    code = (
+        "from scanner.extract import extractor\n"
+        "import time\n"
+        "@extractor('test-hang', priority=6, magic=[b'HARAVA-HANG'])\n"
+        "def hang(stream, *args):\n"
+        "    time.sleep(3600)\n"
+        "    yield from ()\n"
+        "from scanner.cli import main\n"
+        f"main(['scan', {str(share)!r}, '--format', 'jsonl', '-o', {str(out)!r}, '--history', {str(history)!r},"
+        " '--no-progress'])\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # a.txt is read, b.dat hangs
+    process.send_signal(getattr(signal, sent))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == status, err
+    assert "interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["historia.db", "jako"]  # no findings file at all
+    with sqlite3.connect(history) as db:
+        assert db.execute("SELECT status, finished FROM runs").fetchall() == [(status, None)]

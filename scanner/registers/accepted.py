@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from scanner.config import ConfigError, is_database_url
+from scanner.outfile import OutputFile
 
 FIELDS = ("register", "entity", "value_hash", "source", "location", "by", "why", "date")
 
@@ -108,8 +109,8 @@ class AcceptedWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.partial = path.with_name(f".{path.name}.partial")
-        self.handle = self.partial.open("w", encoding="utf-8")
+        self.file = OutputFile(path)
+        self.handle = self.file.handle
         self.handle.write(
             f"# Undeclared findings of {datetime.date.today().isoformat()}, to review. Keep an entry only\n"
             "# after deciding it is acceptable; fill in by and why. Sources are relative to this file.\n\n"
@@ -138,12 +139,10 @@ class AcceptedWriter:
         return "\n".join([*lines, 'by = ""', 'why = ""', "", ""])
 
     def close(self) -> None:
-        self.handle.close()
-        os.replace(self.partial, self.path)
+        self.file.commit()
 
-    def abort(self, why: str) -> None:
-        self.handle.close()
-        self.partial.unlink(missing_ok=True)
+    def abort(self, why: str, status: int) -> None:
+        self.file.discard()
 
 
 def _inline(value: dict[str, Any]) -> str:
