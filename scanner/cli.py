@@ -12,6 +12,7 @@ from scanner import FORMATS, __version__
 from scanner.options import (
     ByteSize,
     HaravaError,
+    HaravaGroup,
     ended_on_failure,
     exit_status,
     format_option,
@@ -26,50 +27,7 @@ from scanner.options import (
 )
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a service stopped, a timeout in cron's wrapper): ended as cleanly as Ctrl-C."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated
-
-
-class _Harava(click.Group):
-    """The command group, with what every command shares: the files it writes are private to the user
-    (findings, histories and accepted-findings files describe personal data), an interrupt exits 130, and
-    an unexpected error exits 2 with its type only — never 1, which ``check`` uses for "undeclared data",
-    and never with a message that might quote a value (``HARAVA_DEBUG=1`` shows the traceback)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        import contextlib
-        import os
-        import signal
-
-        previous = os.umask(0o077)
-        with contextlib.suppress(ValueError):  # not the main thread (an embedding program): its signals are its own
-            signal.signal(signal.SIGTERM, _terminate)
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt as exc:
-            terminated = isinstance(exc, Terminated)
-            click.echo(f"harava: interrupted{' (SIGTERM)' if terminated else ''}", err=True)
-            sys.exit(143 if terminated else 130)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
-            raise
-        except Exception as exc:
-            if os.environ.get("HARAVA_DEBUG"):
-                raise
-            click.echo(
-                f"Error: internal error ({type(exc).__name__}); its message is withheld because it may quote"
-                " scanned data — run with HARAVA_DEBUG=1 to see it.",
-                err=True,
-            )
-            sys.exit(2)
-        finally:
-            os.umask(previous)
-
-
-@click.group(cls=_Harava, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HaravaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="harava")
 def main() -> None:
     """Harava finds personal data in file shares and databases."""

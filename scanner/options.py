@@ -4,6 +4,7 @@ loading the settings, key and detectors every scanning command needs."""
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -167,3 +168,46 @@ def ended_on_failure(*listeners: Any) -> Iterator[None]:
             if listener is not None:
                 listener.abort(why, status)
         raise
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stopped, a timeout in cron's wrapper): ended as cleanly as Ctrl-C."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+class HaravaGroup(click.Group):
+    """The command group, with what every command shares: the files it writes are private to the user
+    (findings, histories and accepted-findings files describe personal data), an interrupt exits 130, and
+    an unexpected error exits 2 with its type only — never 1, which ``check`` uses for "undeclared data",
+    and never with a message that might quote a value (``HARAVA_DEBUG=1`` shows the traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import contextlib
+        import os
+        import signal
+
+        previous = os.umask(0o077)
+        with contextlib.suppress(ValueError):  # not the main thread (an embedding program): its signals are its own
+            signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+            click.echo(f"harava: interrupted{' (SIGTERM)' if terminated else ''}", err=True)
+            sys.exit(143 if terminated else 130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("HARAVA_DEBUG"):
+                raise
+            click.echo(
+                f"Error: internal error ({type(exc).__name__}); its message is withheld because it may quote"
+                " scanned data — run with HARAVA_DEBUG=1 to see it.",
+                err=True,
+            )
+            sys.exit(2)
+        finally:
+            os.umask(previous)
