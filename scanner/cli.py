@@ -277,12 +277,7 @@ def check(config_path: str, **o: Any) -> None:
             )
         for listener in listeners:
             listener.close()
-        change = None
-        if recorder is not None:
-            status = exit_status(incomplete=result.incomplete, undeclared=result.has_undeclared, fail_on="undeclared")
-            recorder.finish([v.as_dict() for v in result.verdicts], result.errors, status, outcome.files)
-            if wants_change:
-                change = history.compare(recorder.run_id, history.resolve(o["since"] or "last", before=recorder.run_id))
+        change = _record(recorder, result, outcome, o["since"] or "last" if wants_change else None)
     except (ConfigError, StatementError, HistoryError) as exc:
         raise HaravaError(str(exc)) from exc
     _print_check(result, change, o["fmt"], o["output"])
@@ -299,6 +294,18 @@ def check(config_path: str, **o: Any) -> None:
         fail_on=o["fail_on"],
     )
     sys.exit(status)
+
+
+def _record(recorder: Any, result: Any, outcome: Any, since: str | None) -> Any:
+    """The run finished in the history (with the status its verdicts give); what changed since ``since``."""
+    if recorder is None:
+        return None
+    status = exit_status(incomplete=result.incomplete, undeclared=result.has_undeclared, fail_on="undeclared")
+    recorder.finish([v.as_dict() for v in result.verdicts], result.errors, status, outcome.files)
+    if since is None:
+        return None
+    history = recorder.history
+    return history.compare(recorder.run_id, history.resolve(since, before=recorder.run_id))
 
 
 def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
