@@ -166,6 +166,8 @@ def test_database_errors_are_precise_and_exit_2(tmp_path):
     code, _, err = run("scan", f"sqlite:///{tmp_path}/missing.db")
     assert code == 2 and "no such SQLite file" in err
     assert not (tmp_path / "missing.db").exists()  # never created
+    code, _, err = run("scan", "foo://scanner:hunter2@db.example.fi/crm")
+    assert code == 2 and "unknown kind of database 'foo'" in err and "hunter2" not in err and "internal" not in err
     code, _, err = run("scan", "mssql+pyodbc://scanner:hunter2@db.example.fi/crm")
     assert code == 2 and "no database driver" in err and "hunter2" not in err
     code, _, err = run("scan", "postgresql://scanner:hunter2@127.0.0.1:1/crm")

@@ -160,8 +160,13 @@ def connect(url: str, statement_timeout: float = 300.0) -> sa.Engine:
     parsed, kwargs = dialect.prepare(parsed, url, statement_timeout)
     try:
         engine = sa.create_engine(parsed, **kwargs)
-    except (ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
-        driver = DRIVERS.get(make_url(url).drivername, parsed.get_driver_name())
+    except sa.exc.NoSuchModuleError:
+        raise DatabaseError(
+            f"{redact(url)}: unknown kind of database {parsed.get_backend_name()!r} (known: sqlite, postgresql,"
+            " mysql, mariadb, or any SQLAlchemy dialect installed)"
+        ) from None
+    except ModuleNotFoundError as exc:
+        driver = DRIVERS.get(make_url(url).drivername, parsed.drivername.split("+")[-1])
         raise DatabaseError(
             f"{redact(url)}: no database driver ({exc}); install it, e.g. pip install {PACKAGES.get(driver, driver)}"
         ) from None
