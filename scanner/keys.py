@@ -42,12 +42,18 @@ def load_key(key_file: Path | None = None) -> bytes:
     try:
         text = path.read_text("ascii").strip()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
         text = secrets.token_hex(32)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process won the race: use its key
-            return load_key(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process won the race: use its key
+                return load_key(path)
+        except OSError as exc:  # e.g. a service user whose home is read-only
+            raise HashKeyError(
+                f"cannot create the hash key file {path}: {exc.strerror or exc}; give a writable place with "
+                f"[settings] key_file or {ENV_KEY_FILE}, or the key itself in {ENV_KEY}"
+            ) from None
         with os.fdopen(fd, "w") as handle:
             handle.write(text + "\n")
     except (OSError, UnicodeDecodeError) as exc:

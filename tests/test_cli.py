@@ -350,3 +350,18 @@ def test_an_unexpected_error_or_an_interrupt_is_never_status_1_and_quotes_no_val
     assert code == status
     assert "131052-308T" not in err and "Traceback" not in err
     assert ("ValueError" in err) if status == 2 else ("interrupted" in err)
+
+
+def test_a_key_that_cannot_be_created_is_a_plain_error(monkeypatch, tmp_path):
+    """A service user whose home is read-only (systemd ProtectHome=read-only) is told what to do."""
+    import errno
+
+    def read_only(self, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.delenv("HARAVA_HASH_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    code, _, err = run("scan", "examples/share/Henkilosto", "--no-progress")
+    assert code == 2 and "cannot create the hash key file" in err and "Read-only file system" in err, err
+    assert "HARAVA_HASH_KEY" in err and "internal error" not in err
