@@ -219,9 +219,10 @@ class Scanner:
         recognizers = [a.recognizer for a in self.engine.adapters]
         hints = [column_hint_of(c.name, recognizers) for c in scanned]
         reports = [ColumnReport(table.qualified, c.name, hint=h) for c, h in zip(scanned, hints, strict=True)]
-        summary.tables += 1
         sampling = None
-        if scanned:
+        if not scanned:
+            summary.tables += 1  # nothing in it is text: read, and done
+        else:
             try:
                 engine = self.connections.get(item.url, item.options.statement_timeout)
                 sql, sampling = select_sql(engine, item)
@@ -238,6 +239,7 @@ class Scanner:
                         yield batch
                     offset += len(columns[0]) if columns else 0
                 summary.rows += offset
+                summary.tables += 1  # only a table read to its end counts as scanned
             except Exception as exc:  # the driver's own error classes: a failed table is reported, not raised
                 if not isinstance(exc, DatabaseError) and not is_driver_error(exc):
                     raise

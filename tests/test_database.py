@@ -248,6 +248,8 @@ def test_postgresql_exact_findings_and_an_unreadable_table(pg):
         ({"table": "harava_t.salainen"}, "permission denied")
     ]
     assert {r["source"] for r in rows} == {reader_url()}
+    code, out, _ = run("scan", reader_url(), "--include", "harava_t.*", "--format", "json", "--no-progress")
+    assert json.loads(out)["summary"]["tables"] == 3  # the unreadable fourth is not counted as scanned
 
 
 def test_postgresql_session_is_read_only(pg):
@@ -331,10 +333,16 @@ def mariadb():
         conn.execute(sa.text("DROP DATABASE IF EXISTS harava_t"))
 
 
+def in_database(url: str, name: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.mark.parametrize("scheme", ["mysql", "mariadb"])
 def test_mariadb_exact_findings(mariadb, scheme):
-    url = MARIADB_URL.replace("mysql://", f"{scheme}://", 1)
-    assert findings(url, "--include", "harava_t.*") == sorted(
+    url = in_database(MARIADB_URL.replace("mysql://", f"{scheme}://", 1), "harava_t")
+    assert findings(url) == sorted(
         [
             (loc(table="harava_t.asiakkaat", column="hetu", row={"id": 3}), "FI_PERSONAL_IDENTITY_CODE", "131052-308T"),
             (loc(table="harava_t.asiakkaat", column="sahkoposti", row={"id": 3}), "EMAIL_ADDRESS", "aino@example.fi"),
@@ -343,6 +351,23 @@ def test_mariadb_exact_findings(mariadb, scheme):
             (loc(table="harava_t.v", column="sahkoposti", row_number=1), "EMAIL_ADDRESS", "aino@example.fi"),
         ]
     )
+
+
+def test_mariadb_the_urls_database_is_the_boundary(mariadb):
+    """`…/test` is the test database only: harava_t's identity code is never reported under its name."""
+    with mariadb.connect() as conn:
+        import sqlalchemy as sa
+
+        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS test.harava_naapuri (teksti TEXT)"))
+        conn.execute(sa.text("INSERT INTO test.harava_naapuri VALUES ('aino@example.fi')"))
+    try:
+        found = findings(in_database(MARIADB_URL, "test"), "--include", "*harava*")
+        assert found == [
+            (loc(table="test.harava_naapuri", column="teksti", row_number=1), "EMAIL_ADDRESS", "aino@example.fi")
+        ]
+    finally:
+        with mariadb.connect() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS test.harava_naapuri"))
 
 
 def test_mariadb_session_is_read_only(mariadb):

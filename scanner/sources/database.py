@@ -48,8 +48,6 @@ __all__ = [
     "table_items",
 ]
 
-SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
-
 
 @dataclass(frozen=True)
 class DatabaseOptions:
@@ -187,13 +185,7 @@ def _matches(qualified: str, name: str, globs: Sequence[str]) -> bool:
 def discover(engine: sa.Engine, db: DatabaseOptions = DatabaseOptions()) -> Iterator[Table | tuple[str, str]]:
     """Every table and view the user may read (schema.table globs filter), or (table, why not)."""
     inspector = sa.inspect(engine)
-    if dialect_of(engine.url).has_schemas:
-        schemas: list[str | None] = [
-            s for s in inspector.get_schema_names() if s not in SYSTEM_SCHEMAS and not s.startswith("pg_temp")
-        ]
-    else:
-        schemas = [None]
-    for schema in schemas:
+    for schema in dialect_of(engine.url).schemas(inspector, engine.url):
         names = [(n, False) for n in inspector.get_table_names(schema)] + [
             (n, True) for n in inspector.get_view_names(schema)
         ]

@@ -35,12 +35,19 @@ def _as_arrow(values: Sequence[Any]) -> pa.Array:
         return pa.array([None if v is None else str(v) for v in values], pa.large_string())
 
 
+SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
+
+
 class Dialect:
     """A database kind as Harava needs it; the defaults fit any SQLAlchemy backend."""
 
     text_type: ClassVar[str] = "TEXT"
     random: ClassVar[str] = "RANDOM()"
-    has_schemas: ClassVar[bool] = True
+
+    def schemas(self, inspector: Any, url: URL) -> list[str | None]:
+        """The schemas whose tables belong to the database the URL names."""
+        names = inspector.get_schema_names()
+        return [s for s in names if s not in SYSTEM_SCHEMAS and not s.startswith("pg_temp")]
 
     def prepare(self, parsed: URL, url: str, statement_timeout: float) -> tuple[URL, dict[str, Any]]:
         """The URL with its driver, and ``create_engine`` arguments that make every session read-only."""
@@ -70,7 +77,8 @@ class Dialect:
 class SQLite(Dialect):
     """A file opened with ``mode=ro``: never written, never a journal or WAL created."""
 
-    has_schemas = False
+    def schemas(self, inspector: Any, url: URL) -> list[str | None]:
+        return [None]  # attached databases are not the file's
 
     def prepare(self, parsed: URL, url: str, statement_timeout: float) -> tuple[URL, dict[str, Any]]:
         path = parsed.database
@@ -137,6 +145,12 @@ class MySQL(Dialect):
 
     text_type = "CHAR"
     random = "RAND()"
+
+    def schemas(self, inspector: Any, url: URL) -> list[str | None]:
+        """A MariaDB/MySQL "schema" is a database: the URL's database is the boundary, so ``…/crm`` never
+        reports another database's tables under crm's name (and a register never gets them). A URL without
+        a database scans every one the user can see."""
+        return [url.database] if url.database else super().schemas(inspector, url)
 
     def prepare(self, parsed: URL, url: str, statement_timeout: float) -> tuple[URL, dict[str, Any]]:
         parsed, _ = super().prepare(parsed, url, statement_timeout)
