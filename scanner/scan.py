@@ -7,8 +7,10 @@ walking, pools, sinks or registers (``scanner.pipeline`` does).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -150,7 +152,7 @@ class Scanner:
         self, item: FileItem, summary: Summary, progress: Callable[[int], None] | None
     ) -> Iterator[pa.RecordBatch]:
         try:
-            fd = _open(item.path)
+            fd = _open(item)
         except OSError as exc:
             yield self._failed(item.display, describe_os_error(exc), summary)
             return
@@ -265,9 +267,16 @@ def failure(exc: BaseException) -> str:
     return f"failed while reading: {name} (its message is withheld: it may quote the data)"
 
 
-def _open(path: str) -> int:
-    """Read-only, and without touching the access time where the file's owner allows it."""
+def _open(item: FileItem) -> int:
+    """Read-only, without touching the access time where the file's owner allows it, and only if it is
+    still the regular file that was listed: one swapped for a symbolic link is not followed, and one
+    swapped for a FIFO or a device neither blocks the run nor is read."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if item.follow else os.O_NOFOLLOW)
     try:
-        return os.open(path, os.O_RDONLY | _NOATIME)
+        fd = os.open(item.path, flags | _NOATIME)
     except PermissionError:  # O_NOATIME needs ownership; retry without it
-        return os.open(path, os.O_RDONLY)
+        fd = os.open(item.path, flags)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "no longer a regular file (replaced after it was listed)")
+    return fd

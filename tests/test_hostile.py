@@ -206,3 +206,38 @@ def test_a_stopped_scan_leaves_no_output_that_looks_complete_and_an_unfinished_h
     assert sorted(p.name for p in tmp_path.iterdir()) == ["historia.db", "jako"]  # no findings file at all
     with sqlite3.connect(history) as db:
         assert db.execute("SELECT status, finished FROM runs").fetchall() == [(status, None)]
+
+
+@pytest.mark.parametrize("swap", ["fifo", "symlink"])
+def test_a_file_swapped_after_the_listing_is_neither_followed_nor_waited_for(tmp_path, monkeypatch, swap):
+    """Between listing and reading, a file becomes a FIFO (open would block forever) or a symbolic link
+    (to something outside the share): it is reported, not read, and the run goes on."""
+    import os
+
+    import scanner.pipeline
+    from scanner.sources.files import FileItem
+
+    share = tmp_path / "jako"
+    share.mkdir()
+    (share / "a.txt").write_text("aino@example.fi\n", "utf-8")
+    secret = tmp_path / "muualla.txt"
+    secret.write_text(f"hetu {HETU}\n", "utf-8")
+    swapped = share / "b.txt"
+    real_walk = scanner.pipeline.walk
+
+    def listing_then_swap(targets, options):
+        yield from real_walk(targets, options)
+        if swap == "fifo":
+            os.mkfifo(swapped)
+        else:
+            swapped.symlink_to(secret)
+        yield FileItem(str(swapped), str(swapped), 20, 0)  # as it was listed: a regular file of 20 bytes
+
+    monkeypatch.setattr(scanner.pipeline, "walk", listing_then_swap)
+    code, out, err = run("scan", str(share), "--format", "jsonl", "--show-values", "--item-timeout", "20")
+    assert code == 0, err
+    rows = jsonl(out)
+    assert [r["value"] for r in rows if r["entity"]] == ["aino@example.fi"]  # never the secret's code
+    [failed] = [r for r in rows if r["error"]]
+    expected = "no longer a regular file" if swap == "fifo" else "replaced by a symbolic link"
+    assert failed["source"] == str(swapped) and expected in failed["error"]

@@ -8,6 +8,7 @@ listed as skipped. Unreadable folders are reported and the walk goes on.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ class FileItem:
     path: str
     size: int
     mtime_ns: int = 0
+    follow: bool = False  # the path may be a symbolic link (--follow-symlinks)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ def describe_os_error(exc: OSError) -> str:
         return "permission denied"
     if isinstance(exc, FileNotFoundError):
         return "vanished during the scan"
+    if exc.errno == errno.ELOOP:
+        return "replaced by a symbolic link after it was listed (not followed)"
     return exc.strerror or str(exc)
 
 
@@ -81,7 +85,7 @@ def _entry(display: str, info: os.stat_result, options: WalkOptions) -> Iterator
         if options.max_file_size is not None and info.st_size > options.max_file_size:
             yield Problem(display, f"too large ({info.st_size} bytes; --max-file-size is {options.max_file_size})")
         else:
-            yield FileItem(display, display, info.st_size, info.st_mtime_ns)
+            yield FileItem(display, display, info.st_size, info.st_mtime_ns, options.follow_symlinks)
     elif stat.S_ISLNK(info.st_mode):
         yield Problem(display, "symbolic link (not followed)", "skipped")
     else:
