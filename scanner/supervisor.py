@@ -71,7 +71,8 @@ class _Worker:
     target: str | None = None
     item: Item | None = None
     started: float = 0.0
-    sent: int = 0  # batches received for the current item
+    # what has arrived of the current item: if its worker dies, the findings it sent are kept and counted
+    received: Summary = field(default_factory=Summary)
 
     @property
     def busy(self) -> bool:
@@ -135,7 +136,7 @@ class Supervisor:
         if idle is None:
             idle = self._start()
             self.pool.append(idle)
-        idle.target, idle.item, idle.started, idle.sent = target, item, time.monotonic(), 0
+        idle.target, idle.item, idle.started, idle.received = target, item, time.monotonic(), Summary()
         with contextlib.suppress(OSError):  # it died just now: reported as crashed when its sentinel is seen
             idle.connection.send(item)
 
@@ -156,7 +157,7 @@ class Supervisor:
             while worker.connection.poll():
                 kind, payload = worker.connection.recv()
                 if kind == "batch":
-                    worker.sent += 1
+                    worker.received.count(payload)
                     on_batch(worker.target, payload)
                 else:
                     target, item = worker.target, worker.item
@@ -170,9 +171,8 @@ class Supervisor:
             self._fail(worker, _why_it_died(worker.process.exitcode), on_failed)
 
     def _fail(self, worker: _Worker, why: str, on_failed) -> None:
-        target, item = worker.target, worker.item
+        target, item, summary = worker.target, worker.item, worker.received
         self._stop(worker, kill=True)
-        summary = Summary()
         summary.errors.append((item.display, why))
         on_failed(target, item, why, summary)
 

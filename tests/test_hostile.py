@@ -96,7 +96,7 @@ def traps():
     import signal
     import time
 
-    from scanner.extract import extractor, unregister
+    from scanner.extract import cells_piece, extractor, unregister
 
     @extractor("test-crash", priority=5, magic=[b"HARAVA-CRASH"])
     def crash(stream, *args):
@@ -108,9 +108,25 @@ def traps():
         time.sleep(3600)
         yield from ()
 
+    @extractor("test-half", priority=7, magic=[b"HARAVA-HALF"])
+    def half(stream, name, member, *args):
+        """Reads the first line, then dies."""
+        yield cells_piece(member, [stream.read().decode().split("\n")[1]], [{"line": 2}])
+        os.kill(os.getpid(), signal.SIGSEGV)
+
     yield
-    unregister("test-crash")
-    unregister("test-hang")
+    for kind in ("test-crash", "test-hang", "test-half"):
+        unregister(kind)
+
+
+def test_findings_sent_before_a_reader_died_are_kept_and_counted(traps, tmp_path):
+    (tmp_path / "puolikas.dat").write_bytes(b"HARAVA-HALF\nkirjoita aino@example.fi\n")
+    code, out, err = run("scan", str(tmp_path), "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [f["entity"] for f in report["findings"] if f["entity"]] == ["EMAIL_ADDRESS"]
+    assert report["summary"]["findings"] == {"EMAIL_ADDRESS": 1}
+    assert [e["error"] for e in report["summary"]["errors"]] == ["crashed: the reader died of SIGSEGV"]
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
