@@ -155,8 +155,8 @@ class History:
             raise HistoryError(f"{target}: cannot open the history: {exc}") from None
 
     def begin(self, config: str, started: str, signature: str | None = None) -> int:
-        """A new run, recorded before any finding: one that never finishes (a crash, kill -9) keeps no
-        status and is never taken as the previous run."""
+        """A new run, recorded before any finding: one that never finishes (a crash, kill -9, an abort) is
+        never taken as the previous run."""
         with self.engine.begin() as conn:
             values = {"started": started, "config": config, "version": __version__, "signature": signature}
             return int(conn.execute(sa.insert(RUNS).values(**values)).inserted_primary_key[0])
@@ -296,9 +296,7 @@ def item_path(source: str) -> str:
     return source
 
 
-def history_rows(
-    register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None, run_id: int | None = None
-) -> list[dict[str, Any]]:
+def history_rows(register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> list[dict[str, Any]]:
     """A findings batch as rows of the history's findings table (values are already masked by the scan);
     ``undeclared`` marks the rows the register does not declare."""
     found = pc.is_valid(batch.column("entity")).to_numpy(zero_copy_only=False)
@@ -312,6 +310,4 @@ def history_rows(
         source = row["source"]
         path = paths.get(source) or paths.setdefault(source, item_path(source))
         row["register"], row["path"], row["undeclared"] = register, path, mark
-        if run_id is not None:
-            row["run_id"] = run_id
     return rows

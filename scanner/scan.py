@@ -208,8 +208,7 @@ class Scanner:
                 if isinstance(table, TableItem):
                     yield from self._table(table, summary)
                 else:
-                    summary.errors.append((table.display, table.reason))
-                    yield error_batch(item.display, None, table.reason, table.location)
+                    yield self._failed(table.display, table.reason, summary, item.display, table.location)
         finally:
             self.connections.release(url)
         summary.files += 1
@@ -246,15 +245,18 @@ class Scanner:
                 if not isinstance(exc, DatabaseError) and not is_driver_error(exc):
                     raise
                 why = str(exc) if isinstance(exc, DatabaseError) else reason(exc)
-                summary.errors.append((f"{source} {table.qualified}", why))
-                yield error_batch(source, None, why, {"table": table.qualified})
+                yield self._failed(f"{source} {table.qualified}", why, summary, source, {"table": table.qualified})
         for report in reports:
             summary.columns.append({**report.as_dict(), **({"sampling": sampling} if sampling else {})})
 
     @staticmethod
-    def _failed(display: str, reason: str, summary: Summary) -> pa.RecordBatch:
+    def _failed(
+        display: str, reason: str, summary: Summary, source: str | None = None, location: dict | None = None
+    ) -> pa.RecordBatch:
+        """An item (or a table of it) that could not be read: in the summary as ``display``, in the output as a
+        row of ``source`` (default: ``display``) at ``location``."""
         summary.errors.append((display, reason))
-        return error_batch(display, None, reason)
+        return error_batch(source or display, None, reason, location)
 
 
 def failure(exc: BaseException) -> str:

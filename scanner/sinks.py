@@ -196,7 +196,7 @@ class HistorySink:
         for start in range(0, batch.num_rows, self.FLUSH_ROWS):
             part = batch.slice(start, self.FLUSH_ROWS)
             marks = None if undeclared is None else undeclared[start : start + self.FLUSH_ROWS]
-            self.rows.extend(history_rows(register, part, marks, self.run_id))
+            self.rows.extend(history_rows(register, part, marks))
             if len(self.rows) >= self.FLUSH_ROWS:
                 self.flush()
 
