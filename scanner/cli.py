@@ -77,6 +77,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
     """
     from scanner import pipeline
     from scanner.history import now
+    from scanner.scan import coverage_of
     from scanner.sinks import HistorySink, fanout, open_writer
     from scanner.terminal import progress_bar, summary_text
 
@@ -107,7 +108,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
         output.commit()
     status = exit_status(incomplete=bool(outcome.failed))
     if recorder is not None:
-        recorder.finish([], outcome.errors, status)
+        recorder.finish([], outcome.errors, status, coverage=coverage_of(outcome.total()))
         click.echo(f"Recorded as run {recorder.run_id} in {o['history_path']}.", err=True)
     click.echo(summary_text(summary), err=True)
     if outcome.failed:
@@ -127,7 +128,7 @@ def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
     for target in paths:
         if not Path(target).exists() and not Path(target).is_symlink():
             raise click.UsageError(f"{target}: no such file or folder")
-    key, files, loaded = load_run_settings(o["config_path"], o["recognizer_files"])
+    key, files, loaded, limits = load_run_settings(o["config_path"], o["recognizer_files"], o["limits"])
     known = entities_of(loaded)
     wanted = tuple(e.strip() for e in o["entities"].split(",") if e.strip()) if o["entities"] else None
     unknown = sorted(set(wanted or ()) - known)
@@ -137,7 +138,7 @@ def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
     if o["history_path"] and o["show_values"]:
         raise click.UsageError("a history never stores raw values: --history and --show-values do not go together")
-    options = ScanOptions(key, wanted, files, o["show_values"], o["min_score"])
+    options = ScanOptions(key, wanted, files, o["show_values"], o["min_score"], limits=limits)
     walking = WalkOptions(o["include"], o["exclude"], o["max_file_size"], o["skip_hidden"], o["follow_symlinks"])
     db = DatabaseOptions(o["include"], o["exclude"], o["sample"], o["all_columns"], o["statement_timeout"])
     show = not o["no_progress"] and sys.stderr.isatty()
@@ -188,7 +189,7 @@ def register_parse(
     from scanner.registers.statement import parse_statement
     from scanner.reports import statement_table
 
-    _, _, loaded = load_run_settings(config_path, recognizer_files)
+    _, _, loaded, _ = load_run_settings(config_path, recognizer_files)
     say_notes(loaded)
     mapping = entities_by_category(loaded)
     parsed = []
@@ -284,8 +285,16 @@ def check(config_path: str, **o: Any) -> None:
     note = reuse_text(outcome.total(), outcome.reused_from)
     if note:
         click.echo(note, err=True)
-    if result.incomplete:
-        click.echo("Error: some sources could not be scanned (see errors); the verdict is incomplete.", err=True)
+    for verdict in result.verdicts:
+        if verdict.incomplete:
+            gaps = ", ".join(f"{c} {n}" for c, n in verdict.coverage.gaps.items())
+            unreachable = ", ".join(verdict.coverage.unreachable)
+            why = "; ".join(x for x in (gaps and f"not read: {gaps}", unreachable and f"unreachable: {unreachable}") if x)
+            click.echo(
+                f"Error: the verdict on {verdict.register.name} is incomplete ({why}); see the errors above, or"
+                " accept such items with accept_unread in the configuration.",
+                err=True,
+            )
     new_undeclared = change is not None and any(f.undeclared for f in change.new)
     status = exit_status(
         incomplete=result.incomplete,
@@ -298,10 +307,14 @@ def check(config_path: str, **o: Any) -> None:
 
 def _record(recorder: Any, result: Any, outcome: Any, since: str | None) -> Any:
     """The run finished in the history (with the status its verdicts give); what changed since ``since``."""
+    from scanner.scan import coverage_of
+
     if recorder is None:
         return None
     status = exit_status(incomplete=result.incomplete, undeclared=result.has_undeclared, fail_on="undeclared")
-    recorder.finish([v.as_dict() for v in result.verdicts], result.errors, status, outcome.files)
+    recorder.finish(
+        [v.as_dict() for v in result.verdicts], result.errors, status, outcome.files, coverage_of(outcome.total())
+    )
     if since is None:
         return None
     history = recorder.history
@@ -316,7 +329,7 @@ def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
     from scanner.registers.taxonomy import known_entities
     from scanner.scan import ScanOptions
 
-    key, files, loaded = load_run_settings(config_path)
+    key, files, loaded, limits = load_run_settings(config_path, limits=o["limits"])
     say_notes(loaded)
     allowed = entities_of(loaded) | known_entities(entities_by_category(loaded))
     config = load_config(Path(config_path), require_registers=True, entities=allowed)
@@ -324,7 +337,7 @@ def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
         raise click.UsageError("--since and --fail-on new-undeclared need a history (--history or [history])")
     history = open_history(o["history_path"] or config.history)
     accepted = load_accepted(Path(o["accepted_path"])) if o["accepted_path"] else None
-    return config, ScanOptions(key=key, recognizer_files=files), loaded, history, accepted
+    return config, ScanOptions(key=key, recognizer_files=files, limits=limits), loaded, history, accepted
 
 
 def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None:

@@ -8,6 +8,11 @@ found, the line::
     recognizers = ["detectors/extra.yaml"]  # Presidio YAML recognizer files to load
 
     exclude = ["*.bak", "tmp"]              # globs left out of every source
+    accept_unread = ["binary", "sampled"]   # what a register's sources may leave unread and still be judged
+                                            # complete (codes: scanner.extract.CODES; this is the default)
+
+    [limits]                                # work per item (scanner.extract.Limits; --limit NAME=VALUE)
+    max_cells = 5000000
 
     [history]
     path = "harava-history.db"              # where runs are recorded (or a database URL)
@@ -22,6 +27,7 @@ found, the line::
     declare = ["IP_ADDRESS"]                # declared although the statement does not say so
     ignore = ["FI_BUSINESS_ID"]             # never flagged for this register
     retention = "6 kuukautta"               # instead of the period the statement gives
+    accept_unread = ["binary", "encrypted"] # instead of the top-level list, for this register
 """
 
 from __future__ import annotations
@@ -38,10 +44,16 @@ class ConfigError(Exception):
     """The configuration file is missing or wrong; the message names the file, key and line."""
 
 
+#: Codes of parts a register's sources may leave unread without the verdict being incomplete: content no
+#: reader understands (pictures, programs) and tables sampled on purpose.
+ACCEPT_UNREAD = ("binary", "sampled")
+
+
 @dataclass(frozen=True)
 class Settings:
     key_file: Path | None = None
     recognizers: tuple[Path, ...] = ()
+    limits: tuple[tuple[str, int], ...] = ()  # [limits]: name = value
 
 
 @dataclass
@@ -53,6 +65,7 @@ class RegisterConfig:
     ignore: list[str] = field(default_factory=list)
     umbrella: dict[str, list[str]] = field(default_factory=dict)
     retention_days: int | None = None  # overrides the statement's period
+    accept_unread: list[str] | None = None  # overrides Config.accept_unread
 
 
 @dataclass
@@ -63,6 +76,10 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     umbrella: dict[str, list[str]] = field(default_factory=dict)
     history: str | None = None  # an SQLite file (relative to the config) or a database URL
+    accept_unread: list[str] = field(default_factory=lambda: list(ACCEPT_UNREAD))
+
+    def accepted_unread(self, register: RegisterConfig) -> set[str]:
+        return set(self.accept_unread if register.accept_unread is None else register.accept_unread)
 
 
 def is_database_url(source: str) -> bool:
@@ -127,6 +144,26 @@ class _Reader:
             raise self.error(key, 'must be days (a number) or a period such as "6 kuukautta" or "2 years"', register)
         return period.days
 
+    def codes(self, value: Any, key: str, register: int | None = None) -> list[str]:
+        from scanner.extract import CODES
+
+        names = self.strings(value, key, register)
+        for name in names:
+            if name not in CODES:
+                raise self.error(key, f"unknown code {name!r}; the codes are: {', '.join(CODES)}", register)
+        return names
+
+    def limits(self, value: Any) -> tuple[tuple[str, int], ...]:
+        from scanner.extract import Limits
+
+        if not isinstance(value, dict):
+            raise self.error("limits", "must be a table of name = number")
+        try:
+            Limits().with_values(value)
+        except ValueError as exc:
+            raise self.error(f"limits.{next(iter(value), '')}", str(exc)) from None
+        return tuple(value.items())
+
     def umbrella(self, value: Any, key: str, register: int | None = None) -> dict[str, list[str]]:
         if not isinstance(value, dict):
             raise self.error(key, "must be a table of term = [entities]", register)
@@ -151,7 +188,7 @@ def _resolve(base: Path, source: str) -> str:
 def _register(reader: _Reader, entry: dict[str, Any], index: int, base: Path) -> RegisterConfig:
     """One ``[[registers]]`` table, checked key by key."""
     where = f"registers[{index}]"
-    unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella", "retention"}
+    unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella", "retention", "accept_unread"}
     if unknown:
         raise reader.error(f"{where}.{sorted(unknown)[0]}", "unknown key", index)
     for required in ("name", "statement", "sources"):
@@ -175,6 +212,9 @@ def _register(reader: _Reader, entry: dict[str, Any], index: int, base: Path) ->
         ignore=reader.entities(entry.get("ignore", []), f"{where}.ignore", index),
         umbrella=reader.umbrella(entry.get("umbrella", {}), f"{where}.umbrella", index),
         retention_days=reader.retention(entry.get("retention"), f"{where}.retention", index),
+        accept_unread=(
+            reader.codes(entry["accept_unread"], f"{where}.accept_unread", index) if "accept_unread" in entry else None
+        ),
     )
 
 
@@ -193,10 +233,10 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
         raise ConfigError(f"{path}: {exc}") from None
     reader = _Reader(path, text, entities)
     base = path.parent
-    unknown = set(data) - {"settings", "registers", "exclude", "umbrella", "history"}
+    known = ("settings", "registers", "exclude", "accept_unread", "limits", "umbrella", "history")
+    unknown = set(data) - set(known)
     if unknown:
-        key = sorted(unknown)[0]
-        raise reader.error(key, "unknown key (expected settings, registers, exclude, umbrella, history)")
+        raise reader.error(sorted(unknown)[0], f"unknown key (expected {', '.join(known)})")
     history = data.get("history", {})
     if not isinstance(history, dict) or set(history) - {"path"}:
         raise reader.error("history", "must be a table with one key, path")
@@ -215,8 +255,10 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
             recognizers=tuple(
                 base / r for r in reader.strings(settings.get("recognizers", []), "settings.recognizers")
             ),
+            limits=reader.limits(data.get("limits", {})),
         ),
         exclude=reader.strings(data.get("exclude", []), "exclude"),
+        accept_unread=reader.codes(data.get("accept_unread", list(ACCEPT_UNREAD)), "accept_unread"),
         umbrella=reader.umbrella(data.get("umbrella", {}), "umbrella"),
         history=_resolve(base, reader.string(history["path"], "history.path")) if "path" in history else None,
     )

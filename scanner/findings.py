@@ -4,8 +4,10 @@ Fields (see the outside contract): ``source``, ``member``, ``location`` (a JSON 
 the format: text ``{"line", "column"}``, tables ``{"row", "field"}``, databases ``{"table", "column",
 "row"}``), ``entity``, ``value`` (masked unless the user asks for raw values), ``value_hash``
 (keyed HMAC), ``score``, ``detector``. Harava adds ``detail`` (e.g. a temporary identity code) and
-``error``: a row with an ``error`` and no ``entity`` is an item that could not be read, so that it
-travels in the same output as the findings.
+``error``: a row with an ``error`` and no ``entity`` is an item (or the ``member`` of one) that could not
+be read, so that it travels in the same output as the findings. Its ``code`` says why in one word (see
+``scanner.extract.CODES``) and its ``coverage`` how much of what it names was read: ``skipped`` (nothing)
+or ``partial`` (a limit was reached after part was read; those findings are in the output).
 """
 
 from __future__ import annotations
@@ -34,8 +36,12 @@ SCHEMA = pa.schema(
         pa.field("detector", pa.string()),
         pa.field("detail", pa.string()),
         pa.field("error", pa.string()),
+        pa.field("code", pa.string()),
+        pa.field("coverage", pa.string()),
     ]
 )
+
+_ERROR_FIELDS = ("error", "code", "coverage")
 
 #: A finding as a run keeps it (the history, report exports): judged for one register (``""`` for a plain
 #: scan), with the item's absolute path or URL (the same item from any folder) and whether the register
@@ -43,7 +49,7 @@ SCHEMA = pa.schema(
 RECORD_SCHEMA = pa.schema(
     [
         pa.field("register", pa.string(), nullable=False),
-        *[f.with_nullable(False) if f.name == "entity" else f for f in SCHEMA if f.name != "error"],
+        *[f.with_nullable(False) if f.name == "entity" else f for f in SCHEMA if f.name not in _ERROR_FIELDS],
         pa.field("path", pa.string(), nullable=False),
         pa.field("undeclared", pa.bool_(), nullable=False),
     ]
@@ -81,7 +87,7 @@ class FindingsBuilder:
                 pa.array(group.score, pa.float64()),
                 pa.array([adapter.name] * n, pa.string()),
                 pa.nulls(n, pa.string()) if detail is None else detail.cast(pa.string()),
-                pa.nulls(n, pa.string()),
+                *[pa.nulls(n, pa.string()) for _ in _ERROR_FIELDS],
             ],
             schema=SCHEMA,
         )
@@ -100,12 +106,24 @@ class FindingsBuilder:
         return table.take(pa.array(np.lexsort((starts, rows)))).combine_chunks().to_batches()[0]
 
 
-def error_batch(source: str, member: str | None, reason: str, location: dict[str, Any] | None = None) -> pa.RecordBatch:
-    """An item that could not be read, as a row of the findings table."""
-    return pa.RecordBatch.from_pylist(
-        [{"source": source, "member": member, "location": json.dumps(location) if location else None, "error": reason}],
-        schema=SCHEMA,
-    )
+def error_batch(
+    source: str,
+    member: str | None,
+    reason: str,
+    location: dict[str, Any] | None = None,
+    code: str = "error",
+    coverage: str = "skipped",
+) -> pa.RecordBatch:
+    """An item (or part of one) that could not be read, as a row of the findings table."""
+    row = {
+        "source": source,
+        "member": member,
+        "location": json.dumps(location) if location else None,
+        "error": reason,
+        "code": code,
+        "coverage": coverage,
+    }
+    return pa.RecordBatch.from_pylist([row], schema=SCHEMA)
 
 
 def json_literals(column: pa.Array) -> pa.Array:

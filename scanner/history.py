@@ -38,6 +38,8 @@ RUNS = sa.Table(
     # what the findings depend on besides the files (version, detectors, settings): runs with another
     # signature are never reused
     sa.Column("signature", sa.String(64)),
+    # items read complete / partial / skipped and parts not read per code, as JSON
+    sa.Column("coverage", sa.Text),
 )
 VERDICTS = sa.Table(
     "verdicts",
@@ -61,6 +63,8 @@ FILES = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("mtime_ns", sa.BigInteger, nullable=False),
+    # the item's coverage then, as JSON {"items": {status: n}, "reasons": {code: n}}: carried over with it
+    sa.Column("coverage", sa.Text),
 )
 ERRORS = sa.Table(
     "errors",
@@ -68,6 +72,7 @@ ERRORS = sa.Table(
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("error", sa.Text, nullable=False),
+    sa.Column("code", sa.String(32)),  # why, in one word (scanner.extract.CODES); added in 0.x, null before
 )
 
 
@@ -136,6 +141,11 @@ class PreviousScan:
     run_id: int
     files: dict[str, tuple[int, int]]
     findings: dict[str, list[dict[str, Any]]]
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def coverage_of(self, path: str) -> dict[str, Any]:
+        """How fully ``path`` was read then (a file recorded before coverage was kept: completely)."""
+        return self.coverage.get(path) or {"items": {"complete": 1}, "reasons": {}}
 
     def carried(self, path: str, marker: tuple[int, int], source: str) -> list[pa.RecordBatch] | None:
         """The earlier findings of ``path`` (shown as ``source``) if it is unchanged (same size and time)."""
@@ -145,12 +155,27 @@ class PreviousScan:
         return [pa.RecordBatch.from_pylist(rows, schema=SCHEMA)] if rows else []
 
 
+def _add_new_columns(engine: sa.Engine) -> None:
+    """A history written by an earlier version lacks the columns added since (all nullable): add them, so
+    that upgrading Harava never means losing the history."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in METADATA.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    name = engine.dialect.identifier_preparer.quote(column.name)
+                    conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+
+
 class History:
     def __init__(self, target: str | Path) -> None:
         url = str(target) if is_database_url(str(target)) else f"sqlite:///{Path(target)}"
         try:
             self.engine = sa.create_engine(url)
             METADATA.create_all(self.engine)
+            _add_new_columns(self.engine)
         except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
             raise HistoryError(f"{target}: cannot open the history: {exc}") from None
 
@@ -173,7 +198,8 @@ class History:
         verdicts: list[dict[str, Any]],
         errors: list[dict[str, str]],
         status: int,
-        files: Iterable[tuple[str, int, int]] = (),
+        files: Iterable[tuple[str, int, int, dict[str, Any]]] = (),
+        coverage: dict[str, Any] | None = None,
     ) -> None:
         with self.engine.begin() as conn:
             if verdicts:
@@ -186,25 +212,30 @@ class History:
                 )
             if errors:
                 conn.execute(sa.insert(ERRORS), [{"run_id": run_id, **e} for e in errors])
-            file_rows = [{"run_id": run_id, "path": p, "size": n, "mtime_ns": t} for p, n, t in files]
+            file_rows = [
+                {"run_id": run_id, "path": p, "size": n, "mtime_ns": t, "coverage": json.dumps(c)}
+                for p, n, t, c in files
+            ]
             for start in range(0, len(file_rows), 10_000):
                 conn.execute(sa.insert(FILES), file_rows[start : start + 10_000])
-            conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(finished=now(), status=status))
+            done = {"finished": now(), "status": status, "coverage": json.dumps(coverage) if coverage else None}
+            conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(**done))
 
     def previous_scan(self, signature: str | None) -> PreviousScan | None:
-        """The files and findings of the last run that completed (exit status 0 or 1) with the same
-        signature (the same version, detectors and settings)."""
-        complete = [r for r in self.runs() if r["status"] in (0, 1) and r["signature"] == signature]
+        """The files and findings of the last run that finished (not one that was interrupted or failed; one
+        whose verdicts were incomplete did finish, and its fully read files count) with the same signature
+        (the same version, detectors and settings)."""
+        complete = [r for r in self.runs() if r["finished"] and r["signature"] == signature]
         if not complete:
             return None
         run = complete[-1]
+        files, coverage = {}, {}
         with self.engine.connect() as conn:
-            files = {
-                p: (n, t)
-                for p, n, t in conn.execute(
-                    sa.select(FILES.c.path, FILES.c.size, FILES.c.mtime_ns).where(FILES.c.run_id == run["id"])
-                )
-            }
+            query = sa.select(FILES.c.path, FILES.c.size, FILES.c.mtime_ns, FILES.c.coverage)
+            for path, size, mtime, read in conn.execute(query.where(FILES.c.run_id == run["id"])):
+                files[path] = (size, mtime)
+                if read:
+                    coverage[path] = json.loads(read)
         findings: dict[str, dict[tuple, dict[str, Any]]] = {}
         for f in self.findings(run["id"]):
             row = {
@@ -218,9 +249,11 @@ class History:
                 "detector": f.detector,
                 "detail": f.detail,
                 "error": None,
+                "code": None,
+                "coverage": None,
             }
             findings.setdefault(f.path, {})[(f.member, f.location, f.entity, f.value_hash)] = row
-        return PreviousScan(run["id"], files, {p: list(rows.values()) for p, rows in findings.items()})
+        return PreviousScan(run["id"], files, {p: list(rows.values()) for p, rows in findings.items()}, coverage)
 
     def abort(self, run_id: int, why: str, status: int) -> None:
         """A run that ended without a result (an error, an interrupt): its status and why are kept, but it
@@ -268,8 +301,8 @@ class History:
 
     def errors(self, run_id: int) -> list[dict[str, str]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(ERRORS.c.source, ERRORS.c.error).where(ERRORS.c.run_id == run_id))
-            return [{"source": s, "error": e} for s, e in rows]
+            query = sa.select(ERRORS.c.source, ERRORS.c.error, ERRORS.c.code).where(ERRORS.c.run_id == run_id)
+            return [{"source": s, "error": e, "code": c} for s, e, c in conn.execute(query)]
 
     def compare(self, current: int, previous: dict[str, Any] | None) -> Change:
         now = self.findings(current)
@@ -306,7 +339,7 @@ def history_rows(register: str, batch: pa.RecordBatch, undeclared: np.ndarray | 
     rows = batch.filter(pa.array(found)).to_pylist()
     paths: dict[str, str] = {}
     for row, mark in zip(rows, marks[found].tolist(), strict=True):
-        del row["error"]
+        del row["error"], row["code"], row["coverage"]
         source = row["source"]
         path = paths.get(source) or paths.setdefault(source, item_path(source))
         row["register"], row["path"], row["undeclared"] = register, path, mark

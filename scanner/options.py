@@ -103,8 +103,35 @@ running_options = _options(
         metavar="SECONDS",
         help="How long one file or table may take before it is reported as timed out and left.",
     ),
+    click.option(
+        "--limit",
+        "limits",
+        multiple=True,
+        metavar="NAME=N",
+        callback=lambda ctx, param, value: _limits(value),
+        help="Change a limit on the work one item may cost (repeatable; also [limits] in the config):"
+        " max_nesting, max_cells, max_pages, max_depth, max_members, max_member, max_total, max_ratio."
+        " An item that reaches one is reported partial.",
+    ),
     click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal)."),
 )
+
+
+def _limits(values: tuple[str, ...]) -> dict[str, int]:
+    from scanner.extract import Limits
+
+    chosen: dict[str, int] = {}
+    for value in values:
+        name, _, number = value.partition("=")
+        name = name.strip().replace("-", "_")
+        if not number.strip().isdigit():
+            raise click.BadParameter(f"{value!r}: expected NAME=N, a whole number", param_hint="--limit")
+        chosen[name] = int(number)
+    try:
+        Limits().with_values(chosen)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--limit") from None
+    return chosen
 
 
 def history_option(help: str):
@@ -120,10 +147,14 @@ def open_history(target: str | None):
         raise HaravaError(str(exc)) from exc
 
 
-def load_run_settings(config_path: str | None, recognizer_files: tuple[str, ...] = ()):
-    """Settings, hash key, YAML recognizer files and the loaded detectors (built-in, plug-ins, YAML)."""
+def load_run_settings(
+    config_path: str | None, recognizer_files: tuple[str, ...] = (), limits: dict[str, int] | None = None
+):
+    """Hash key, YAML recognizer files, the loaded detectors (built-in, plug-ins, YAML) and the limits per
+    item (the configuration's ``[limits]``, then ``--limit``)."""
     from detectors import DetectorLoadError, load_detectors
     from scanner.config import ConfigError, Settings, load_settings
+    from scanner.extract import Limits
     from scanner.keys import HashKeyError, load_key
 
     try:
@@ -133,7 +164,7 @@ def load_run_settings(config_path: str | None, recognizer_files: tuple[str, ...]
         loaded = load_detectors(files)
     except (ConfigError, HashKeyError, DetectorLoadError) as exc:
         raise HaravaError(str(exc)) from exc
-    return key, files, loaded
+    return key, files, loaded, Limits().with_values({**dict(settings.limits), **(limits or {})})
 
 
 def say_notes(loaded: list[Any]) -> None:
@@ -196,6 +227,11 @@ class HaravaGroup(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
+            outcome = getattr(exc, "outcome", None)
+            if outcome is not None:  # what was read before the interrupt, so that a stopped night says how far it got
+                from scanner.terminal import summary_text
+
+                click.echo("Interrupted — read so far:\n" + summary_text(outcome.total().as_dict()), err=True)
             click.echo(f"harava: interrupted{' (SIGTERM)' if terminated else ''}", err=True)
             sys.exit(143 if terminated else 130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):

@@ -19,13 +19,13 @@ from typing import Any
 import pyarrow as pa
 
 from detectors import Detector, entities_by_category, entities_of
-from scanner.config import Config, is_database_url
+from scanner.config import Config, RegisterConfig, is_database_url
 from scanner.findings import error_batch
 from scanner.history import PreviousScan, item_path
 from scanner.registers.accepted import Accepted
-from scanner.registers.check import CheckResult, RegisterTally
+from scanner.registers.check import CheckResult, RegisterCoverage, RegisterTally
 from scanner.registers.statement import parse_statement
-from scanner.scan import Item, Scanner, ScanOptions, Summary
+from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary
 from scanner.sinks import CheckSink, Listener, Sink
 from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, redact, sqlite_marker, table_items
 from scanner.sources.files import FileItem, Problem, WalkOptions, walk
@@ -41,7 +41,8 @@ class Outcome:
 
     summaries: dict[str, Summary] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
-    files: list[tuple[str, int, int]] = field(default_factory=list)  # (absolute path or URL, size, mtime)
+    # (absolute path or URL, size, mtime, coverage): what a later run may carry over
+    files: list[tuple[str, int, int, dict[str, Any]]] = field(default_factory=list)
     modified: dict[str, int] = field(default_factory=dict)  # displayed path -> mtime (ns)
     reused_from: int | None = None
     seconds: float = 0.0
@@ -54,7 +55,7 @@ class Outcome:
 
     @property
     def errors(self) -> list[dict[str, str]]:
-        return [{"source": s, "error": e} for part in self.summaries.values() for s, e in part.errors]
+        return [{"source": s, "error": e, "code": c} for part in self.summaries.values() for s, e, c in part.errors]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Carried:
     key: str
     marker: tuple[int, int]
     batches: list[pa.RecordBatch]
+    coverage: dict[str, Any]  # {"items": {status: n}, "reasons": {code: n}} as it was read then
 
 
 Work = Item | Problem | Carried
@@ -77,9 +79,13 @@ def _database_items(url: str, db: DatabaseOptions, previous: PreviousScan | None
     if marker is not None and previous is not None:
         carried = previous.carried(item_path(url), marker, redact(url))
         if carried is not None:
-            yield Carried(redact(url), item_path(url), marker, carried)
+            yield Carried(redact(url), item_path(url), marker, carried, previous.coverage_of(item_path(url)))
             return
     yield from table_items(url, db)
+
+
+def _read_as(part: Summary) -> dict[str, Any]:
+    return {"items": dict(part.coverage), "reasons": dict(part.reasons)}
 
 
 def _marker(item: FileItem) -> tuple[int, int]:
@@ -96,9 +102,10 @@ def _file_items(target: str, walk_options: WalkOptions, previous: PreviousScan |
     for item in walk([target], walk_options):
         if isinstance(item, FileItem) and previous is not None:
             marker = _marker(item)
-            carried = previous.carried(os.path.abspath(item.path), marker, item.display)
+            key = os.path.abspath(item.path)
+            carried = previous.carried(key, marker, item.display)
             if carried is not None:
-                yield Carried(item.display, os.path.abspath(item.path), marker, carried)
+                yield Carried(item.display, key, marker, carried, previous.coverage_of(key))
                 continue
         yield item
 
@@ -120,37 +127,41 @@ class _Run:
             self.sink(target, batch)
         self.outcome.summaries.setdefault(target, Summary()).add(part)
         if self.on_error:
-            for where, why in part.errors:
+            for where, why, _ in part.errors:
                 self.on_error(where, why)
 
     def problem(self, target: str, problem: Problem) -> None:
+        """An item the sources could not hand on: left alone (a symbolic link: not an item), or not read."""
         part = Summary()
         if problem.kind == "skipped":
             part.skipped[problem.reason] += 1
             self.emit(target, [], part)
             return
-        part.errors.append((problem.display, problem.reason))
-        self.emit(
-            target, [error_batch(problem.source or problem.display, None, problem.reason, problem.location)], part
-        )
+        part.unread(problem.display, problem.reason, problem.code)
+        part.covered(Coverage(gaps=1))
+        row = error_batch(problem.source or problem.display, None, problem.reason, problem.location, problem.code)
+        self.emit(target, [row], part)
 
     def carried(self, target: str, item: Carried) -> None:
         size = item.marker[0]
         part = Summary(files=1, bytes=size, reused_files=1, reused_bytes=size)
         for batch in item.batches:
             part.count(batch)
+        part.coverage.update(item.coverage["items"])
+        part.reasons.update(item.coverage["reasons"])
         self.emit(target, item.batches, part)
-        self.read(item.key, item.display, item.marker)
+        self.read(item.key, item.display, item.marker, item.coverage)
         if self.progress:
             self.progress(size)
 
-    def read(self, key: str, display: str, marker: tuple[int, int]) -> None:
-        self.outcome.files.append((key, *marker))
+    def read(self, key: str, display: str, marker: tuple[int, int], coverage: dict[str, Any]) -> None:
+        self.outcome.files.append((key, *marker, coverage))
         self.outcome.modified[display] = marker[1]
 
     def scanned(self, target: str, item: Item, part: Summary) -> None:
+        """A file read without errors may be carried over next time, with its coverage."""
         if isinstance(item, FileItem) and not part.errors:
-            self.read(os.path.abspath(item.path), item.display, _marker(item))
+            self.read(os.path.abspath(item.path), item.display, _marker(item), _read_as(part))
 
 
 def _work(targets: Sequence[str], walk_options: WalkOptions, db: DatabaseOptions, previous, state: _Run):
@@ -164,7 +175,7 @@ def _work(targets: Sequence[str], walk_options: WalkOptions, db: DatabaseOptions
             yield from ((target, w) for w in _database_items(target, db, previous))
         except DatabaseError as exc:
             state.outcome.failed[target] = str(exc)
-            state.problem(target, Problem(redact(target), str(exc)))
+            state.problem(target, Problem(redact(target), str(exc), code="database-error"))
 
 
 def _after_database(state: _Run, targets: Sequence[str]) -> None:
@@ -174,7 +185,7 @@ def _after_database(state: _Run, targets: Sequence[str]) -> None:
         summary = state.outcome.summaries.get(target)
         complete = summary is not None and not summary.reused_files and not summary.errors
         if marker and complete and target not in state.outcome.failed:
-            state.read(item_path(target), redact(target), marker)
+            state.read(item_path(target), redact(target), marker, _read_as(summary))
 
 
 def run(
@@ -200,10 +211,15 @@ def run(
     state = _Run(sink, progress, on_error)
     state.outcome.reused_from = previous.run_id if previous else None
     work = _work(targets, walk_options or WalkOptions(), db or DatabaseOptions(), previous, state)
-    if workers == 0:
-        _run_here(state, work, options)
-    else:
-        _run_supervised(state, work, options, workers, item_timeout)
+    try:
+        if workers == 0:
+            _run_here(state, work, options)
+        else:
+            _run_supervised(state, work, options, workers, item_timeout)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: what was done so far, for the summary said on the way out
+        state.outcome.seconds = time.perf_counter() - started
+        exc.outcome = state.outcome  # type: ignore[attr-defined]
+        raise
     _after_database(state, targets)
     state.outcome.seconds = time.perf_counter() - started
     return state.outcome
@@ -248,9 +264,9 @@ def _run_supervised(
         if state.progress and isinstance(item, FileItem):
             state.progress(item.size)
 
-    def failed(target: str, item: Item, why: str, part: Summary) -> None:
+    def failed(target: str, item: Item, why: str, code: str, coverage: str, part: Summary) -> None:
         location = {"table": item.table.qualified} if isinstance(item, TableItem) else None
-        state.emit(target, [error_batch(item.display, None, why, location)], part)
+        state.emit(target, [error_batch(item.display, None, why, location, code, coverage)], part)
         if state.progress and isinstance(item, FileItem):
             state.progress(item.size)
 
@@ -292,5 +308,18 @@ def check(
         **run_options,
     )
     entities = entities_of(detectors)
-    verdicts = [t.verdict(entities, outcome.modified) for t in tallies]
-    return CheckResult(verdicts, outcome.errors, incomplete=bool(outcome.failed)), outcome
+    verdicts = [t.verdict(entities, outcome.modified, _coverage(config, t.register, outcome)) for t in tallies]
+    incomplete = bool(outcome.failed) or any(v.incomplete for v in verdicts)
+    return CheckResult(verdicts, outcome.errors, incomplete=incomplete), outcome
+
+
+def _coverage(config: Config, register: RegisterConfig, outcome: Outcome) -> RegisterCoverage:
+    coverage = RegisterCoverage(accepted=config.accepted_unread(register))
+    for source in register.sources:
+        summary = outcome.summaries.get(source)
+        if summary is not None:
+            coverage.items.update(summary.coverage)
+            coverage.unread.update(summary.reasons)
+        if source in outcome.failed:
+            coverage.unreachable.append(source)
+    return coverage

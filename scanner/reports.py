@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from scanner.findings import RECORD_SCHEMA, describe_location
 from scanner.history import FINDINGS, Change, History
-from scanner.registers.check import CheckResult
+from scanner.registers.check import CheckResult, RegisterCoverage
 from scanner.registers.statement import Statement
 
 #: The findings export's columns, in the order users' queries rely on; their types are the findings schema's.
@@ -96,21 +96,51 @@ def _markdown(data: dict[str, Any]) -> str:
         f"exit status {run['status']}, configuration `{run['config']}`.",
         "",
     ]
+    if run.get("coverage"):
+        lines += [f"Read: {_run_coverage(json.loads(run['coverage']))}.", ""]
     for verdict in data["registers"]:
-        status = "**undeclared personal data**" if verdict["undeclared"] else "all found data declared"
+        status = {
+            "incomplete": "**incomplete: not everything could be read**",
+            "undeclared": "**undeclared personal data**",
+            "ok": "all found data declared",
+        }[_status(verdict)]
         lines += [
             f"## {verdict['name']}: {status}",
             "",
             f"- declared: {', '.join(verdict['declared']) or '-'}",
             f"- found: {', '.join(f'{e} {n}' for e, n in verdict['found'].items()) or '-'}",
         ]
+        if verdict.get("coverage"):
+            lines.append(f"- read: {_verdict_coverage(verdict['coverage'])}")
         lines += [f"- **undeclared: {u['entity']} {u['count']}**" for u in verdict["undeclared"]]
         if verdict["declared_not_found"]:
             lines.append(f"- declared, not found: {', '.join(verdict['declared_not_found'])}")
         lines.append("")
     if data["errors"]:
-        lines += ["## Items that could not be read", ""] + [f"- {e['source']}: {e['error']}" for e in data["errors"]]
+        lines += ["## Items that could not be read", ""] + [f"- {e['source']}: {_error(e)}" for e in data["errors"]]
     return "\n".join(lines) + "\n"
+
+
+def _status(verdict: dict[str, Any]) -> str:
+    """A recorded verdict's status (runs recorded before statuses were kept: from what they hold)."""
+    return verdict.get("status") or ("undeclared" if verdict["undeclared"] else "ok")
+
+
+def _run_coverage(coverage: dict[str, Any]) -> str:
+    reasons = ", ".join(f"{c} {n}" for c, n in coverage.get("reasons", {}).items())
+    return (
+        f"{coverage.get('complete', 0)} items complete, {coverage.get('partial', 0)} partial,"
+        f" {coverage.get('skipped', 0)} skipped" + (f" (not read: {reasons})" if reasons else "")
+    )
+
+
+def _verdict_coverage(coverage: dict[str, Any]) -> str:
+    text = _run_coverage({**coverage, "reasons": coverage.get("unread", {})})
+    if coverage.get("gaps"):
+        text += "; counted against the verdict: " + ", ".join(f"{c} {n}" for c, n in coverage["gaps"].items())
+    if coverage.get("unreachable"):
+        text += "; unreachable: " + ", ".join(coverage["unreachable"])
+    return text
 
 
 def _bars(items: list[tuple[str, int]], width: int = 680) -> str:
@@ -162,10 +192,12 @@ def _html(data: dict[str, Any]) -> str:
     undeclared = [f for f in findings if f.undeclared]
     cards = []
     for v in data["registers"]:
-        bad = bool(v["undeclared"])
+        status = _status(v)
+        shown = {"incomplete": "Incomplete: not everything could be read", "undeclared": "Undeclared personal data"}
+        read = f"<p>Read: {escape(_verdict_coverage(v['coverage']))}</p>" if v.get("coverage") else ""
         cards.append(
-            f'<div class="card {"bad" if bad else "ok"}"><h3>{escape(v["name"])}</h3>'
-            f'<p class="status">{"Undeclared personal data" if bad else "All found data declared"}</p>'
+            f'<div class="card {"ok" if status == "ok" else "bad"}"><h3>{escape(v["name"])}</h3>'
+            f'<p class="status">{shown.get(status, "All found data declared")}</p>{read}'
             f"<p>Declared: {escape(', '.join(v['declared']) or '-')}</p>"
             f"<p>Found: {escape(', '.join(f'{e} {n}' for e, n in v['found'].items()) or '-')}</p>"
             + "".join(
@@ -183,7 +215,8 @@ def _html(data: dict[str, Any]) -> str:
         f"<td>{escape(f.member or '')}</td><td>{escape(f.location or '')}</td><td>{escape(f.value or '')}</td></tr>"
         for f in undeclared[:500]
     )
-    errors = "".join(f"<li>{escape(e['source'])}: {escape(e['error'])}</li>" for e in data["errors"])
+    errors = "".join(f"<li>{escape(e['source'])}: {escape(_error(e))}</li>" for e in data["errors"])
+    read = f"<p>Read: {escape(_run_coverage(json.loads(run['coverage'])))}.</p>" if run.get("coverage") else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Harava report – run {run["id"]}</title>
 <style>
@@ -195,7 +228,7 @@ body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222
 </style></head><body>
 <h1>Personal data and the registers — run {run["id"]}</h1>
 <p>Started {escape(run["started"])}, finished {escape(str(run["finished"]))}; configuration {escape(str(run["config"]))};
-exit status {run["status"]}; Harava {escape(str(run["version"]))}.</p>
+exit status {run["status"]}; Harava {escape(str(run["version"]))}.</p>{read}
 <h2>Registers</h2><div class="cards">{"".join(cards)}</div>
 <h2>Undeclared findings over runs</h2>{_trend_svg(data["trend"])}
 <h2>Findings by entity</h2>{_bars(sorted(by_entity.items(), key=lambda i: -i[1]))}
@@ -221,7 +254,9 @@ def _where(example: dict[str, Any]) -> str:
 def render_table(result: CheckResult) -> str:
     out = []
     for verdict in result.verdicts:
-        status = "UNDECLARED DATA" if verdict.undeclared else "ok"
+        status = {"incomplete": "INCOMPLETE", "undeclared": "UNDECLARED DATA", "ok": "ok"}[verdict.status]
+        if verdict.status == "incomplete" and verdict.undeclared:
+            status += ", UNDECLARED DATA"
         out.append(f"{verdict.register.name}  [{status}]")
         out.append(f"  statement:  {verdict.register.statement}")
         others = [e.category.label for e in verdict.statement.declared if not e.category.entities]
@@ -247,11 +282,33 @@ def render_table(result: CheckResult) -> str:
         for item in verdict.accepted:
             out.append(f"  accepted:   {item['entity']} {item['count']} — {item['by']}: {item['why']}")
         out.extend(f"  note: {note}" for note in verdict.umbrella_notes)
+        if verdict.coverage is not None:
+            out.append(f"  read:       {coverage_text(verdict.coverage)}")
         out.append("")
     if result.errors:
         out.append(f"Could not read {len(result.errors)} items:")
-        out.extend(f"  {e['source']}: {e['error']}" for e in result.errors)
+        out.extend(f"  {e['source']}: {_error(e)}" for e in result.errors)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _error(error: dict[str, str]) -> str:
+    return f"[{error['code']}] {error['error']}" if error.get("code") else error["error"]
+
+
+def coverage_text(coverage: RegisterCoverage) -> str:
+    """``12 items complete, 1 partial, 2 skipped; not read: corrupt 1, encrypted 1 (counts against the
+    verdict), binary 3 (accepted)``."""
+    items = coverage.items
+    text = f"{items['complete']} items complete, {items['partial']} partial, {items['skipped']} skipped"
+    gaps = coverage.gaps
+    if gaps:
+        text += "; not read: " + ", ".join(f"{c} {n}" for c, n in gaps.items()) + " (so the verdict is incomplete)"
+    accepted = {c: n for c, n in sorted(coverage.unread.items()) if c not in gaps}
+    if accepted:
+        text += "; left alone as accepted: " + ", ".join(f"{c} {n}" for c, n in accepted.items())
+    if coverage.unreachable:
+        text += "; could not be reached: " + ", ".join(coverage.unreachable)
+    return text
 
 
 def render_html(result: CheckResult) -> str:
@@ -262,8 +319,14 @@ def render_html(result: CheckResult) -> str:
         "</style></head><body><h1>Registers and the personal data found</h1>",
     ]
     for verdict in result.verdicts:
-        cls, status = ("bad", "undeclared data") if verdict.undeclared else ("ok", "all found data declared")
+        cls, status = {
+            "incomplete": ("bad", "incomplete: not everything could be read"),
+            "undeclared": ("bad", "undeclared data"),
+            "ok": ("ok", "all found data declared"),
+        }[verdict.status]
         parts.append(f"<h2>{escape(verdict.register.name)} <span class='{cls}'>({status})</span></h2>")
+        if verdict.coverage is not None:
+            parts.append(f"<p>Read: {escape(coverage_text(verdict.coverage))}</p>")
         parts.append(f"<p>Statement: {escape(str(verdict.register.statement))}</p><table>")
         parts.append("<tr><th>entity</th><th>declared</th><th>found</th><th>examples</th></tr>")
         undeclared = {u["entity"]: u for u in verdict.undeclared}
@@ -282,7 +345,7 @@ def render_html(result: CheckResult) -> str:
         parts.extend(f"<p>Note: {escape(n)}</p>" for n in verdict.umbrella_notes)
     if result.errors:
         parts.append("<h2>Items that could not be read</h2><ul>")
-        parts.extend(f"<li>{escape(e['source'])}: {escape(e['error'])}</li>" for e in result.errors)
+        parts.extend(f"<li>{escape(e['source'])}: {escape(_error(e))}</li>" for e in result.errors)
         parts.append("</ul>")
     parts.append("</body></html>\n")
     return "".join(parts)

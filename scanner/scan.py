@@ -16,13 +16,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import sqlalchemy as sa
 
 from detectors import column_hint_of, load_detectors
 from scanner.engine import Engine, Hits
-from scanner.extract import Piece, Skipped, Unreadable, extract
+from scanner.extract import COVERAGE, Limits, Piece, Skipped, Unreadable, error_name, extract
 from scanner.extract.tables import ColumnReport, count_columns, table_piece
 from scanner.extract.text import BLOCK_SIZE
 from scanner.findings import FindingsBuilder, counts, error_batch
@@ -55,6 +56,7 @@ class ScanOptions:
     show_values: bool = False
     min_score: float = 0.0
     block_size: int = BLOCK_SIZE
+    limits: Limits = field(default_factory=Limits)
 
     def signature(self, entities: set[str], exclude: Sequence[str]) -> str:
         """What a run's findings depend on besides the items themselves; a change means: read everything."""
@@ -65,6 +67,7 @@ class ScanOptions:
             ",".join(sorted(entities)),
             repr(self.entities),
             repr(self.min_score),
+            repr(self.limits),
             ",".join(sorted(exclude)),
             self.key.hex(),
         ]
@@ -79,7 +82,9 @@ class Summary:
     tables: int = 0
     rows: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (where, reason, code)
+    coverage: Counter[str] = field(default_factory=Counter)  # items read complete / partial / skipped
+    reasons: Counter[str] = field(default_factory=Counter)  # code -> parts not read (or read in part) for it
     findings: Counter[str] = field(default_factory=Counter)
     columns: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
@@ -92,18 +97,31 @@ class Summary:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped.update(other.skipped)
         self.errors.extend(other.errors)
+        self.coverage.update(other.coverage)
+        self.reasons.update(other.reasons)
         self.findings.update(other.findings)
         self.columns.extend(other.columns)
 
     def count(self, batch: pa.RecordBatch) -> None:
         self.findings.update(counts(batch.column("entity")))
 
+    def unread(self, where: str, reason: str, code: str) -> None:
+        """A part not read, or read in part, for ``code``; an error unless it was left alone on purpose."""
+        self.reasons[code] += 1
+        if code not in QUIET_CODES:
+            self.errors.append((where, reason, code))
+
+    def covered(self, coverage: Coverage) -> None:
+        self.coverage[coverage.status] += 1
+
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
             "files": self.files,
             "bytes": self.bytes,
             "skipped": dict(self.skipped),
-            "errors": [{"source": s, "error": r} for s, r in self.errors],
+            "coverage": {k: self.coverage[k] for k in COVERAGE if self.coverage[k]},
+            "reasons": dict(sorted(self.reasons.items())),
+            "errors": [{"source": s, "error": r, "code": c} for s, r, c in self.errors],
             "findings": dict(sorted(self.findings.items())),
             "seconds": round(self.seconds, 3),
         }
@@ -112,6 +130,25 @@ class Summary:
         if self.reused_files:
             out.update(reused_files=self.reused_files, reused_bytes=self.reused_bytes)
         return out
+
+
+#: Codes of parts left alone on purpose: counted, never reported as errors.
+QUIET_CODES = frozenset({"binary", "sampled"})
+
+
+@dataclass
+class Coverage:
+    """How much of one item was read: ``complete`` unless some part was not read; then ``partial`` if
+    anything was read, else ``skipped``."""
+
+    read: bool = False
+    gaps: int = 0
+
+    @property
+    def status(self) -> str:
+        if not self.gaps:
+            return "complete"
+        return "partial" if self.read else "skipped"
 
 
 class Scanner:
@@ -130,17 +167,20 @@ class Scanner:
     def scan_item(
         self, item: Item, summary: Summary, progress: Callable[[int], None] | None = None
     ) -> Iterator[pa.RecordBatch]:
-        """The item's findings batches as they are found; ``summary`` is filled in on the way."""
+        """The item's findings batches as they are found; ``summary`` is filled in on the way, its coverage
+        once the item ends."""
         started = time.perf_counter()
+        coverage = Coverage()
         try:
             if isinstance(item, TableItem):
-                yield from self._table(item, summary)
+                yield from self._table(item, summary, coverage)
             else:
-                yield from self._file(item, summary, progress)
+                yield from self._file(item, summary, coverage, progress)
         except Exception as exc:  # a reader's bug or a hostile file: this item fails, the run goes on
-            yield self._failed(item.display, failure(exc), summary)
+            yield self._failed(item.display, failure(exc), summary, coverage, "error")
         finally:
             summary.read_seconds += time.perf_counter() - started
+        summary.covered(coverage)
 
     def _piece(self, source: str, piece: Piece) -> tuple[Hits, pa.RecordBatch | None]:
         hits = self.engine.scan(piece.lines, piece.hints)
@@ -149,12 +189,12 @@ class Scanner:
         return hits, self.builder.build(source, piece.member, hits, piece.locate)
 
     def _file(
-        self, item: FileItem, summary: Summary, progress: Callable[[int], None] | None
+        self, item: FileItem, summary: Summary, coverage: Coverage, progress: Callable[[int], None] | None
     ) -> Iterator[pa.RecordBatch]:
         try:
             fd = _open(item)
         except OSError as exc:
-            yield self._failed(item.display, describe_os_error(exc), summary)
+            yield self._failed(item.display, describe_os_error(exc), summary, coverage, "unreadable")
             return
         try:
             is_sqlite = os.pread(fd, len(SQLITE_MAGIC), 0) == SQLITE_MAGIC
@@ -162,59 +202,75 @@ class Scanner:
             is_sqlite = False  # the reading below says what is wrong
         if is_sqlite:
             os.close(fd)
-            yield from self._sqlite_file(item, summary)
+            yield from self._sqlite_file(item, summary, coverage)
             return
         reported = 0
         try:
             with os.fdopen(fd, "rb") as stream:
-                for out in extract(stream, item.path, block_size=self.options.block_size):
-                    if isinstance(out, Skipped):
-                        summary.skipped[out.reason] += 1
-                        if out.member is None:  # the file as a whole was left alone
-                            return
+                for out in extract(stream, item.path, limits=self.options.limits, block_size=self.options.block_size):
+                    if isinstance(out, Piece):
+                        coverage.read = True
+                        _, batch = self._piece(item.display, out)
+                        if batch is not None:
+                            summary.count(batch)
+                            yield batch
+                        if progress and out.member is None:  # decoded bytes: evened out below
+                            step = min(out.nbytes, item.size - reported)
+                            progress(step)
+                            reported += step
                         continue
-                    if isinstance(out, Unreadable):
-                        where = item.display + (f" [{out.member}]" if out.member else "")
-                        summary.errors.append((where, out.reason))
-                        yield error_batch(item.display, out.member, out.reason)
-                        continue
-                    _, batch = self._piece(item.display, out)
+                    batch = self._not_read(item.display, out, summary, coverage)
                     if batch is not None:
-                        summary.count(batch)
                         yield batch
-                    if progress and out.member is None:  # decoded bytes: evened out below
-                        step = min(out.nbytes, item.size - reported)
-                        progress(step)
-                        reported += step
+                    if isinstance(out, Skipped) and out.member is None:  # the file as a whole was left alone
+                        return
         except OSError as exc:
-            yield self._failed(item.display, describe_os_error(exc), summary)
+            yield self._failed(item.display, describe_os_error(exc), summary, coverage, "unreadable")
             return
         if progress and reported < item.size:
             progress(item.size - reported)
         summary.files += 1
         summary.bytes += item.size
 
-    def _sqlite_file(self, item: FileItem, summary: Summary) -> Iterator[pa.RecordBatch]:
+    def _not_read(
+        self, display: str, out: Skipped | Unreadable, summary: Summary, coverage: Coverage
+    ) -> pa.RecordBatch | None:
+        """A part of a file the extractors did not read: counted, and an error row unless left alone on
+        purpose. The row's coverage is ``partial`` when part of what it names was read (a limit reached, a
+        document's pages after others), else ``skipped``."""
+        coverage.gaps += 1
+        if isinstance(out, Skipped):
+            summary.skipped[out.reason] += 1
+        where = display + (f" [{out.member}]" if out.member else "")
+        summary.unread(where, out.reason, out.code)
+        if out.code in QUIET_CODES:
+            return None
+        part = out.code == "limit" or (out.member is None and coverage.read)
+        return error_batch(display, out.member, out.reason, None, out.code, "partial" if part else "skipped")
+
+    def _sqlite_file(self, item: FileItem, summary: Summary, coverage: Coverage) -> Iterator[pa.RecordBatch]:
         """An SQLite database lying in a share is read as the database it is (skipping it as binary would
         let a register whose share holds ``crm.db`` look clean); its findings are named by its path."""
         url = sa.URL.create("sqlite", database=os.path.abspath(item.path)).render_as_string()
         try:
             items = table_items(url, DatabaseOptions(), shown_as=item.display)
         except DatabaseError as exc:
-            yield self._failed(item.display, f"unreadable SQLite database: {exc}", summary)
+            yield self._failed(item.display, f"unreadable SQLite database: {exc}", summary, coverage, "database-error")
             return
         try:
             for table in items:
                 if isinstance(table, TableItem):
-                    yield from self._table(table, summary)
+                    yield from self._table(table, summary, coverage)
                 else:
-                    yield self._failed(table.display, table.reason, summary, item.display, table.location)
+                    yield self._failed(
+                        table.display, table.reason, summary, coverage, "database-error", item.display, table.location
+                    )
         finally:
             self.connections.release(url)
         summary.files += 1
         summary.bytes += item.size
 
-    def _table(self, item: TableItem, summary: Summary) -> Iterator[pa.RecordBatch]:
+    def _table(self, item: TableItem, summary: Summary, coverage: Coverage) -> Iterator[pa.RecordBatch]:
         table, source = item.table, item.display
         scanned = table.scanned
         recognizers = [a.recognizer for a in self.engine.adapters]
@@ -223,40 +279,62 @@ class Scanner:
         sampling = None
         if not scanned:
             summary.tables += 1  # nothing in it is text: read, and done
+            coverage.read = True
         else:
             try:
                 engine = self.connections.get(item.url, item.options.statement_timeout)
                 sql, sampling = select_sql(engine, item)
-                offset, nkey = 0, len(table.key)
-                json_columns = [c.kind == "json" for c in scanned]
-                names = [c.name for c in scanned]
-                for columns in read(engine, sql, item.options.statement_timeout):
-                    key = dict(zip(table.key, columns[:nkey], strict=True))
-                    piece = table_piece(table.qualified, names, columns[nkey:], json_columns, hints, key, offset)
-                    hits, batch = self._piece(source, piece)
-                    count_columns(reports, columns[nkey:], piece.cells, hits)
-                    if batch is not None:
-                        summary.count(batch)
-                        yield batch
-                    offset += len(columns[0]) if columns else 0
-                summary.rows += offset
+                yield from self._rows(item, engine, sql, hints, reports, summary, coverage)
                 summary.tables += 1  # only a table read to its end counts as scanned
+                if sampling:
+                    coverage.gaps += 1
+                    summary.unread(f"{source} {table.qualified}", f"sampled: {sampling}", "sampled")
             except Exception as exc:  # the driver's own error classes: a failed table is reported, not raised
                 if not isinstance(exc, DatabaseError) and not is_driver_error(exc):
                     raise
                 why = str(exc) if isinstance(exc, DatabaseError) else reason(exc)
-                yield self._failed(f"{source} {table.qualified}", why, summary, source, {"table": table.qualified})
+                where = {"table": table.qualified}
+                yield self._failed(f"{source} {table.qualified}", why, summary, coverage, "database-error", source, where)
         for report in reports:
             summary.columns.append({**report.as_dict(), **({"sampling": sampling} if sampling else {})})
 
+    def _rows(self, item: TableItem, engine, sql, hints, reports, summary: Summary, coverage: Coverage):
+        table, scanned = item.table, item.table.scanned
+        offset, nkey = 0, len(table.key)
+        json_columns = [c.kind == "json" for c in scanned]
+        names = [c.name for c in scanned]
+        for columns in read(engine, sql, item.options.statement_timeout):
+            coverage.read = True
+            key = dict(zip(table.key, columns[:nkey], strict=True))
+            piece = table_piece(table.qualified, names, columns[nkey:], json_columns, hints, key, offset)
+            hits, batch = self._piece(item.display, piece)
+            count_columns(reports, columns[nkey:], piece.cells, hits)
+            if batch is not None:
+                summary.count(batch)
+                yield batch
+            offset += len(columns[0]) if columns else 0
+        summary.rows += offset
+
     @staticmethod
     def _failed(
-        display: str, reason: str, summary: Summary, source: str | None = None, location: dict | None = None
+        display: str,
+        reason: str,
+        summary: Summary,
+        coverage: Coverage,
+        code: str,
+        source: str | None = None,
+        location: dict | None = None,
     ) -> pa.RecordBatch:
         """An item (or a table of it) that could not be read: in the summary as ``display``, in the output as a
         row of ``source`` (default: ``display``) at ``location``."""
-        summary.errors.append((display, reason))
-        return error_batch(source or display, None, reason, location)
+        coverage.gaps += 1
+        summary.unread(display, reason, code)
+        return error_batch(source or display, None, reason, location, code, "partial" if coverage.read else "skipped")
+
+
+def coverage_of(summary: Summary) -> dict[str, Any]:
+    """A run's coverage as the history keeps it: items per status, parts not read per code."""
+    return {**{k: summary.coverage[k] for k in COVERAGE}, "reasons": dict(sorted(summary.reasons.items()))}
 
 
 def failure(exc: BaseException) -> str:
@@ -264,9 +342,7 @@ def failure(exc: BaseException) -> str:
     and those may be personal data (``HARAVA_DEBUG=1`` re-raises instead)."""
     if os.environ.get("HARAVA_DEBUG"):
         raise exc
-    kind = type(exc)
-    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-    return f"failed while reading: {name} (its message is withheld: it may quote the data)"
+    return f"failed while reading: {error_name(exc)} (its message is withheld: it may quote the data)"
 
 
 def _open(item: FileItem) -> int:

@@ -187,9 +187,10 @@ class HistorySink:
         errors: list[dict[str, str]],
         status: int,
         files: Sequence[tuple[str, int, int]] = (),
+        coverage: dict[str, Any] | None = None,
     ) -> None:
         self.flush()
-        self.history.finish(self.run_id, verdicts, errors, status, files)
+        self.history.finish(self.run_id, verdicts, errors, status, files, coverage)
 
     def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None:
         # a slice at a time: a block of a dense file can hold hundreds of thousands of findings

@@ -27,7 +27,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from scanner.scan import Item, Scanner, ScanOptions, Summary
+from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary
 
 #: Worker processes are forked: they start at once with everything the parent imported. (Spawned ones would
 #: import Presidio, pyarrow and the detectors again, seconds per worker.)
@@ -73,6 +73,7 @@ class _Worker:
     started: float = 0.0
     # what has arrived of the current item: if its worker dies, the findings it sent are kept and counted
     received: Summary = field(default_factory=Summary)
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def busy(self) -> bool:
@@ -107,10 +108,10 @@ class Supervisor:
         work: Iterator[tuple[str, Item]],
         on_batch: Callable[[str, pa.RecordBatch], None],
         on_done: Callable[[str, Item, Summary], None],
-        on_failed: Callable[[str, Item, str, Summary], None],
+        on_failed: Callable[[str, Item, str, str, str, Summary], None],
     ) -> None:
-        """Every item of ``work`` scanned; ``on_failed`` hears of one whose worker crashed or timed out (with
-        the summary of what it had read)."""
+        """Every item of ``work`` scanned; ``on_failed`` hears of one whose worker crashed or timed out (why,
+        the code, the item's coverage and the summary of what it had read)."""
         pending = iter(work)
         exhausted = False
         try:
@@ -136,7 +137,8 @@ class Supervisor:
         if idle is None:
             idle = self._start()
             self.pool.append(idle)
-        idle.target, idle.item, idle.started, idle.received = target, item, time.monotonic(), Summary()
+        idle.target, idle.item, idle.started = target, item, time.monotonic()
+        idle.received, idle.coverage = Summary(), Coverage()
         with contextlib.suppress(OSError):  # it died just now: reported as crashed when its sentinel is seen
             idle.connection.send(item)
 
@@ -149,7 +151,8 @@ class Supervisor:
             if worker.connection in ready or worker.process.sentinel in ready:
                 self._receive(worker, on_batch, on_done, on_failed)
             elif time.monotonic() - worker.started > self.item_timeout:
-                self._fail(worker, f"timeout: still reading after {self.item_timeout:g} s (--item-timeout)", on_failed)
+                why = f"timeout: still reading after {self.item_timeout:g} s (--item-timeout)"
+                self._fail(worker, why, "timeout", on_failed)
 
     def _receive(self, worker: _Worker, on_batch, on_done, on_failed) -> None:
         """Everything the worker has sent; a worker that died mid-item fails that item."""
@@ -158,6 +161,7 @@ class Supervisor:
                 kind, payload = worker.connection.recv()
                 if kind == "batch":
                     worker.received.count(payload)
+                    worker.coverage.read = True
                     on_batch(worker.target, payload)
                 else:
                     target, item = worker.target, worker.item
@@ -168,13 +172,17 @@ class Supervisor:
             pass
         if not worker.process.is_alive():
             worker.process.join()
-            self._fail(worker, _why_it_died(worker.process.exitcode), on_failed)
+            self._fail(worker, _why_it_died(worker.process.exitcode), "crashed", on_failed)
 
-    def _fail(self, worker: _Worker, why: str, on_failed) -> None:
-        target, item, summary = worker.target, worker.item, worker.received
+    def _fail(self, worker: _Worker, why: str, code: str, on_failed) -> None:
+        """The item is reported ``partial`` if its worker had sent anything (those findings are kept), else
+        ``skipped``."""
+        target, item, summary, coverage = worker.target, worker.item, worker.received, worker.coverage
         self._stop(worker, kill=True)
-        summary.errors.append((item.display, why))
-        on_failed(target, item, why, summary)
+        coverage.gaps += 1
+        summary.unread(item.display, why, code)
+        summary.covered(coverage)
+        on_failed(target, item, why, code, coverage.status, summary)
 
     def close(self) -> None:
         for worker in list(self.pool):

@@ -54,11 +54,17 @@ def summary_text(summary: dict) -> str:
         lines.extend(f"  {entity:<28} {count}" for entity, count in findings.items())
     else:
         lines.append("Findings: none")
+    coverage = summary.get("coverage", {})
+    if set(coverage) - {"complete"}:
+        lines.append(
+            f"Coverage: {coverage.get('complete', 0)} items complete, {coverage.get('partial', 0)} partial,"
+            f" {coverage.get('skipped', 0)} skipped (" + ", ".join(f"{c} {n}" for c, n in summary["reasons"].items()) + ")"
+        )
     if summary["skipped"]:
         lines.append("Skipped: " + ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()))
     if summary["errors"]:
         lines.append(f"Could not read {len(summary['errors'])} items:")
-        lines.extend(f"  {e['source']}: {e['error']}" for e in summary["errors"])
+        lines.extend(f"  {e['source']}: [{e['code']}] {e['error']}" for e in summary["errors"])
     return "\n".join(lines)
 
 

@@ -286,6 +286,8 @@ def test_json_lines_escape_every_string():
         "detector": "email",
         "detail": None,
         "error": None,
+        "code": None,
+        "coverage": None,
     }
     batch = pa.RecordBatch.from_pylist([row, {**row, "source": "plain"}], schema=SCHEMA)
     decoded = [json.loads(line) for line in json_lines(batch).to_pylist()]

@@ -149,7 +149,9 @@ def test_every_registered_kind_is_reached_by_a_file_of_that_kind(tmp_path):
                 assert not [o for o in outputs if not isinstance(o, Piece)], (name, outputs)
     assert [type(o) for o in extract(io.BytesIO(b"\x00\x01" + LINE), "blob.bin")] == [Skipped]
     [legacy] = extract(io.BytesIO(cases["ole2"][0][1]), "vanha.doc")
-    assert legacy == Unreadable(None, "unsupported format: legacy Office or Outlook file (OLE2: .doc/.msg)")
+    assert legacy == Unreadable(
+        None, "unsupported format: legacy Office or Outlook file (OLE2: .doc/.msg)", "unsupported-format"
+    )
 
 
 def test_the_dispatch_table_is_ordered_by_unique_priorities_and_kinds():
@@ -215,11 +217,15 @@ def test_flags_decide_nesting_and_holding_in_memory():
     inner = _tar({"a.txt": LINE})
     nested = gzip.compress(inner)
     [deep] = extract(io.BytesIO(nested), "a.tar.gz", depth=5)
-    assert deep == Unreadable(None, "nested deeper than 5 containers")
+    assert deep == Unreadable(None, "nested deeper than 5 containers (max_depth)", "limit")
     # inside an archive, a random-access member is held in memory, within Limits.max_member; text streams
     archive = _tar({"kirje.pdf": _pdf([f"Yhteys: {NEEDLE}"]), "muistio.txt": LINE * 100})
     outputs = list(extract(io.BytesIO(archive), "arkisto.tar", limits=Limits(max_member=500)))
     assert [o for o in outputs if isinstance(o, Unreadable)] == [
-        Unreadable("kirje.pdf", f"too large to open inside an archive ({len(_pdf([f'Yhteys: {NEEDLE}']))} bytes)")
+        Unreadable(
+            "kirje.pdf",
+            f"too large to open inside an archive ({len(_pdf([f'Yhteys: {NEEDLE}']))} bytes, max_member)",
+            "too-large",
+        )
     ]
     assert NEEDLE in _texts(outputs)

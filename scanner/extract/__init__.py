@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
+import tarfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -26,14 +30,75 @@ from scanner.extract.text import BLOCK_SIZE, iter_line_batches, looks_binary
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds that keep a hostile file (a zip bomb, an endless nesting) from exhausting the machine."""
+    """Named bounds on the work one item may cost, so that a hostile or absurd file (a zip bomb, an endless
+    nesting, a sheet claiming a billion cells) ends in a named limit rather than exhausting the machine or
+    running into the item timeout. Each can be set with ``--limit NAME=VALUE`` or a ``[limits]`` table;
+    an item that hits one is reported ``partial`` (what was read before it counts) with code ``limit``
+    or ``too-large``."""
 
-    max_depth: int = 5  # containers within containers
+    max_depth: int = 5  # containers within containers (archives, attachments)
     max_members: int = 100_000  # members of one archive
     max_total: int = 8 << 30  # bytes unpacked from one top-level file
     max_ratio: int = 200  # unpacked size / packed size of one member ...
     ratio_floor: int = 16 << 20  # ... once it unpacks to more than this (small repetitive files are fine)
     max_member: int = 1 << 30  # bytes of one member held in memory (formats that need random access)
+    max_nesting: int = 500  # levels of nesting inside one document: JSON, XML, MIME parts
+    max_cells: int = 20_000_000  # cells (filled or not) visited in one sheet of a spreadsheet
+    max_pages: int = 50_000  # pages of one PDF
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def with_values(self, values: dict[str, int]) -> Limits:
+        """These limits with some replaced by name; a name that is not a limit or a value below 1 is a
+        ``ValueError`` whose message lists the names."""
+        for name, value in values.items():
+            if name not in self.names():
+                raise ValueError(f"unknown limit {name!r}; the limits are: {', '.join(self.names())}")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"limit {name} must be a whole number of at least 1, not {value!r}")
+        return replace(self, **values)
+
+
+#: Why an item, or part of it, was not read — the ``code`` of an error row, counted in the summary and
+#: kept in the history. ``check`` treats every code as a gap in what it could judge except those a
+#: configuration accepts (by default ``binary`` and ``sampled``).
+CODES: dict[str, str] = {
+    "binary": "content no reader understands (pictures, programs) was left alone",
+    "unsupported-format": "a known format Harava cannot read (legacy Office, Outlook .msg)",
+    "encrypted": "encrypted or password-protected",
+    "corrupt": "broken: the reader for its format gave up",
+    "no-text": "a document without a text layer (a scanned PDF): its images were not read",
+    "too-large": "larger than a size limit (or a compression bomb)",
+    "limit": "a limit on work per item was reached (named in the reason)",
+    "timeout": "reading took longer than --item-timeout",
+    "crashed": "the worker reading it died (a crash in a native library, or out of memory)",
+    "error": "an unexpected error while reading it (a fault in Harava or a library)",
+    "unreadable": "the operating system refused to read it (permissions, vanished, not a regular file)",
+    "database-error": "the database refused or failed the read",
+    "sampled": "a database table read by sampling, as asked",
+}
+
+#: Coverage of an item: read to its end, read in part (some members or a limit), or not read at all.
+COVERAGE = ("complete", "partial", "skipped")
+
+
+def error_name(exc: BaseException) -> str:
+    """``RecursionError``, ``zlib.error``: the type, qualified where the bare name says little."""
+    kind = type(exc)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def scrubbed(exc: BaseException) -> str:
+    """An exception as text that cannot quote the data: parsers' messages often do (openpyxl quotes the
+    cell it could not convert), so only the type is kept, and the message only for errors whose text is
+    about the container, not its content."""
+    safe = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, zlib.error, EOFError, lzma.LZMAError)
+    name = error_name(exc)
+    if isinstance(exc, safe) and str(exc):
+        return f"{name}: {exc}"
+    return name
 
 
 @dataclass
@@ -53,14 +118,20 @@ class Piece:
 
 @dataclass
 class Unreadable:
+    """A part that could not be read; with ``member`` None and nothing read yet, the whole item."""
+
     member: str | None
     reason: str
+    code: str = "corrupt"  # one of CODES
 
 
 @dataclass
 class Skipped:
+    """A part left alone on purpose (``binary``); with ``member`` None, the whole item."""
+
     member: str | None
     reason: str
+    code: str = "binary"
 
 
 Output = Piece | Unreadable | Skipped
@@ -243,7 +314,7 @@ def extract(
     budget = budget or Budget(limits)
     found = kind_of(_peek(stream, 8192), name)
     if found.container and depth >= limits.max_depth:
-        yield Unreadable(member, f"nested deeper than {limits.max_depth} containers")
+        yield Unreadable(member, f"nested deeper than {limits.max_depth} containers (max_depth)", "limit")
         return
     yield from found.read(stream, name, member, depth, limits, budget, block_size)
 

@@ -15,10 +15,23 @@ import io
 import lzma
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from scanner.extract import Budget, Limits, Magic, Output, Unreadable, extract, extractor, join, kind_of, peekable
+from scanner.extract import (
+    Budget,
+    Limits,
+    Magic,
+    Output,
+    Unreadable,
+    extract,
+    extractor,
+    join,
+    kind_of,
+    peekable,
+    scrubbed,
+)
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member's local header, or the end record of an empty archive
 
@@ -37,7 +50,7 @@ class _Bounded(io.RawIOBase):
         data = self.inner.read(len(buffer))
         self.read_so_far += len(data)
         if self.read_so_far > self.limit or not self.budget.take(len(data)):
-            raise _BombError("unpacks to more than the limits allow (a compression bomb?)")
+            raise _BombError("unpacks to more than the limits allow (a compression bomb?, max_total or max_ratio)")
         buffer[: len(data)] = data
         return len(data)
 
@@ -48,7 +61,7 @@ class _BombError(Exception):
 
 def _members(limits: Limits, count: int, member: str | None) -> Unreadable | None:
     if count > limits.max_members:
-        return Unreadable(member, f"more than {limits.max_members} members; the rest not read")
+        return Unreadable(member, f"more than {limits.max_members} members; the rest not read (max_members)", "limit")
     return None
 
 
@@ -58,9 +71,9 @@ def _nested(
     try:
         yield from extract(peekable(stream), name, member, depth + 1, limits, budget, block_size)
     except _BombError as exc:
-        yield Unreadable(member, str(exc))
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError) as exc:
-        yield Unreadable(member, f"corrupt: {exc}")
+        yield Unreadable(member, str(exc), "too-large")
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError, zlib.error) as exc:
+        yield Unreadable(member, f"corrupt: {scrubbed(exc)}")
 
 
 @extractor("zip", priority=190, magic=ZIP_MAGIC, container=True, random_access=True)
@@ -70,7 +83,7 @@ def zip_members(
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        yield Unreadable(member, f"corrupt zip archive: {exc}")
+        yield Unreadable(member, f"corrupt zip archive: {scrubbed(exc)}")
         return
     with archive:
         for count, info in enumerate((i for i in archive.infolist() if not i.is_dir()), start=1):
@@ -79,10 +92,10 @@ def zip_members(
                 return
             path = join(member, info.filename)
             if info.flag_bits & 0x1:
-                yield Unreadable(path, "encrypted")
+                yield Unreadable(path, "encrypted", "encrypted")
                 continue
             if info.file_size > limits.ratio_floor and info.file_size / max(info.compress_size, 1) > limits.max_ratio:
-                yield Unreadable(path, f"compression ratio over {limits.max_ratio}:1 (a zip bomb?)")
+                yield Unreadable(path, f"compression ratio over {limits.max_ratio}:1 (a zip bomb?, max_ratio)", "too-large")
                 continue
             try:
                 with archive.open(info) as raw:
@@ -90,8 +103,10 @@ def zip_members(
                     yield from _seekable_member(
                         bounded, info.filename, path, depth, limits, budget, block_size, info.file_size
                     )
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-                yield Unreadable(path, f"corrupt or unsupported member: {exc}")
+            except NotImplementedError as exc:  # a compression method zipfile lacks
+                yield Unreadable(path, f"unsupported compression: {scrubbed(exc)}", "unsupported-format")
+            except (zipfile.BadZipFile, RuntimeError, OSError, zlib.error, EOFError) as exc:
+                yield Unreadable(path, f"corrupt member: {scrubbed(exc)}")
 
 
 def _seekable_member(
@@ -102,12 +117,12 @@ def _seekable_member(
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
     if kind_of(head, name).random_access:
         if size > limits.max_member:
-            yield Unreadable(path, f"too large to open inside an archive ({size} bytes)")
+            yield Unreadable(path, f"too large to open inside an archive ({size} bytes, max_member)", "too-large")
             return
         try:
             data = io.BytesIO(stream.read())
         except _BombError as exc:
-            yield Unreadable(path, str(exc))
+            yield Unreadable(path, str(exc), "too-large")
             return
         yield from _nested(data, name, path, depth, limits, budget, block_size)
     else:
@@ -127,7 +142,7 @@ def tar_members(
     try:
         archive = tarfile.open(fileobj=stream, mode="r|*")  # noqa: SIM115 - closed below
     except (tarfile.TarError, OSError, EOFError) as exc:
-        yield Unreadable(member, f"corrupt tar archive: {exc}")
+        yield Unreadable(member, f"corrupt tar archive: {scrubbed(exc)}")
         return
     count = 0
     try:
@@ -145,7 +160,7 @@ def tar_members(
             bounded = io.BufferedReader(_Bounded(handle, budget, info.size + 1), 1 << 20)
             yield from _seekable_member(bounded, info.name, path, depth, limits, budget, block_size, info.size)
     except (tarfile.TarError, OSError, EOFError) as exc:
-        yield Unreadable(member, f"corrupt tar archive: {exc}")
+        yield Unreadable(member, f"corrupt tar archive: {scrubbed(exc)}")
     finally:
         archive.close()
 
@@ -190,14 +205,14 @@ def seven_zip_members(
     try:
         archive = py7zr.SevenZipFile(stream)
     except py7zr.exceptions.PasswordRequired:
-        yield Unreadable(member, "encrypted")
+        yield Unreadable(member, "encrypted", "encrypted")
         return
     except (py7zr.exceptions.Bad7zFile, py7zr.exceptions.ArchiveError, OSError, EOFError) as exc:
-        yield Unreadable(member, f"corrupt 7z archive: {exc}")
+        yield Unreadable(member, f"corrupt 7z archive: {scrubbed(exc)}")
         return
     with archive:
         if archive.needs_password():
-            yield Unreadable(member, "encrypted")
+            yield Unreadable(member, "encrypted", "encrypted")
             return
         files = [f for f in archive.list() if not f.is_directory]
         if (stop := _members(limits, len(files), member)) is not None:
@@ -205,17 +220,17 @@ def seven_zip_members(
             return
         total = sum(f.uncompressed for f in files)
         if not budget.take(total):
-            yield Unreadable(member, "unpacks to more than the limits allow (a compression bomb?)")
+            yield Unreadable(member, "unpacks to more than the limits allow (a compression bomb?, max_total)", "too-large")
             return
         packed = max(sum(f.compressed or 0 for f in files), 1)
         if total > limits.ratio_floor and total / packed > limits.max_ratio:
-            yield Unreadable(member, f"compression ratio over {limits.max_ratio}:1 (a 7z bomb?)")
+            yield Unreadable(member, f"compression ratio over {limits.max_ratio}:1 (a 7z bomb?, max_ratio)", "too-large")
             return
         factory = py7zr.io.BytesIOFactory(limits.max_member)
         try:
             archive.extractall(factory=factory)
         except (py7zr.exceptions.ArchiveError, OSError, EOFError, ValueError) as exc:
-            yield Unreadable(member, f"corrupt 7z archive: {exc}")
+            yield Unreadable(member, f"corrupt 7z archive: {scrubbed(exc)}")
             return
         for path, data in sorted(factory.products.items()):
             data.seek(0)

@@ -19,6 +19,7 @@ from scanner.extract import (
     extractor,
     join,
     named,
+    scrubbed,
     text_pieces,
 )
 from scanner.extract.containers import ZIP_MAGIC
@@ -35,43 +36,115 @@ def _seekable(stream: BinaryIO) -> BinaryIO:
 def xlsx(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
-    """Every text cell of every sheet; ``member`` is the sheet, the location its row, column and header."""
+    """Every text cell of every sheet; ``member`` is the sheet, the location its row, column and header.
+
+    openpyxl finds the sheets and shared strings; the cells are read from the sheet XML here, as they
+    stream. openpyxl's own row iterator pads every row to the declared ``<dimension>`` and fills gaps in
+    row numbers with empty rows — a few-KB file declaring ``A1:XFD1048576``, or one row numbered
+    ``r="10000000000000"``, would keep it busy for days — and it raises (quoting the value) on a cell typed
+    as a number that holds text, which this reader simply reads as the text it is."""
     import openpyxl
-    from openpyxl.utils import get_column_letter
 
     try:
         workbook = openpyxl.load_workbook(_seekable(stream), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for broken files
-        reason = "encrypted" if "encrypt" in str(exc).lower() else f"corrupt spreadsheet: {type(exc).__name__}: {exc}"
-        yield Unreadable(member, reason)
+        if "encrypt" in str(exc).lower():
+            yield Unreadable(member, "encrypted", "encrypted")
+        else:
+            yield Unreadable(member, f"corrupt spreadsheet: {scrubbed(exc)}")
         return
     try:
         for sheet in workbook.worksheets:
-            sheet_member = join(member, sheet.title)
-            header: dict[int, str] = {}
-            texts: list[str] = []
-            locations: list[dict] = []
-            for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                for column_number, value in enumerate(row, start=1):
-                    if value is None:
-                        continue
-                    if row_number == 1 and isinstance(value, str):
-                        header[column_number] = value.strip()
-                    text = value if isinstance(value, str) else None
-                    if not text:
-                        continue
-                    location = {"row": row_number, "column": get_column_letter(column_number)}
-                    if column_number in header and row_number > 1:
-                        location["field"] = header[column_number]
-                    texts.append(text)
-                    locations.append(location)
-                if len(texts) >= CELLS_PER_PIECE:
-                    yield cells_piece(sheet_member, texts, locations)
-                    texts, locations = [], []
-            if texts:
-                yield cells_piece(sheet_member, texts, locations)
+            yield from _xlsx_sheet(sheet, join(member, sheet.title), limits)
     finally:
         workbook.close()
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _xlsx_sheet(sheet, member: str, limits: Limits) -> Iterator[Output]:
+    from xml.etree.ElementTree import ParseError
+
+    texts: list[str] = []
+    locations: list[dict] = []
+    try:
+        with sheet._get_source() as source:
+            for location, text in _xlsx_cells(source, sheet._shared_strings, limits):
+                if location is None:
+                    yield Unreadable(member, text, "limit")
+                    break
+                texts.append(text)
+                locations.append(location)
+                if len(texts) >= CELLS_PER_PIECE:
+                    yield cells_piece(member, texts, locations)
+                    texts, locations = [], []
+    except (ParseError, KeyError, ValueError, IndexError, OSError) as exc:
+        yield Unreadable(member, f"corrupt sheet: {scrubbed(exc)}")
+    if texts:
+        yield cells_piece(member, texts, locations)
+
+
+def _xlsx_cells(source, shared: list, limits: Limits) -> Iterator[tuple[dict | None, str]]:
+    """``(location, text)`` of the sheet's text cells in order; ``(None, reason)`` when ``max_cells`` is
+    reached. Every ``<c>`` counts against the limit, filled or not, since each costs the same to visit."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+    header: dict[str, str] = {}
+    row = column = visited = 0
+    for _, element in iterparse(source, events=("end",)):
+        tag = element.tag
+        if tag == _SHEET_NS + "row":
+            row, column = row + 1, 0
+            element.clear()
+            continue
+        if tag != _SHEET_NS + "c":
+            continue
+        visited += 1
+        if visited > limits.max_cells:
+            yield None, f"more than {limits.max_cells} cells in one sheet; the rest not read (max_cells)"
+            return
+        reference = element.get("r")
+        if reference:
+            letters, row = coordinate_from_string(reference)
+            column = column_index_from_string(letters)
+            row -= 1  # the row's own end comes after its cells
+        else:
+            column += 1
+        text = _cell_text(element, shared)
+        element.clear()
+        if not text or not text.strip():
+            continue
+        letter, number = get_column_letter(column), row + 1
+        if number == 1:
+            header[letter] = text.strip()
+        location = {"row": number, "column": letter}
+        if number > 1 and letter in header:
+            location["field"] = header[letter]
+        yield location, text
+
+
+def _cell_text(element, shared: list) -> str | None:
+    """The text a cell shows: a shared or inline string, a formula's text result, or — for a cell typed
+    as a number or anything else — its stored value when that is not a number at all."""
+    kind = element.get("t", "n")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in element.iter(_SHEET_NS + "t"))
+    value = element.findtext(_SHEET_NS + "v")
+    if value is None:
+        return None
+    if kind == "s":
+        entry = shared[int(value)]
+        return entry if isinstance(entry, str) else str(entry)
+    if kind in ("str", "e"):
+        return value if kind == "str" else None
+    try:
+        float(value)
+    except ValueError:
+        return value  # typed as a number (or a date, or a boolean) but holding text: read what is there
+    return None
 
 
 @extractor("docx", priority=120, magic=ZIP_MAGIC, match=named("docx", "docm"), random_access=True)
@@ -84,7 +157,7 @@ def docx(
     try:
         document = python_docx.Document(_seekable(stream))
     except Exception as exc:
-        yield Unreadable(member, f"corrupt or encrypted Word document: {type(exc).__name__}: {exc}")
+        yield Unreadable(member, f"corrupt or encrypted Word document: {scrubbed(exc)}")
         return
     texts: list[str] = []
     locations: list[dict] = []
@@ -127,32 +200,53 @@ def _docx_cells(table, where: dict, texts: list[str], locations: list[dict]) -> 
 def pdf(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
-    """Text page by page; the location names the page and the line on it."""
+    """Text page by page; the location names the page and the line on it. Pages that carry pictures but
+    no text (scans) are counted and reported as not read: a scanned contract must not look clean."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(_seekable(stream))
         if reader.is_encrypted and not reader.decrypt(""):
-            yield Unreadable(member, "encrypted PDF")
+            yield Unreadable(member, "encrypted PDF", "encrypted")
             return
-        pages = list(reader.pages)
-    except (PdfReadError, ValueError, OSError, KeyError) as exc:
-        yield Unreadable(member, f"corrupt PDF: {exc}")
+        pages = reader.pages
+        count = len(pages)
+    except (PdfReadError, ValueError, OSError, KeyError, RecursionError) as exc:
+        yield Unreadable(member, f"corrupt PDF: {scrubbed(exc)}")
         return
-    any_text = False
-    for number, page in enumerate(pages, start=1):
+    scanned: list[int] = []
+    for number in range(1, min(count, limits.max_pages) + 1):
         try:
+            page = pages[number - 1]
             text = page.extract_text() or ""
         except Exception as exc:  # a broken content stream on one page
-            yield Unreadable(member, f"page {number}: {type(exc).__name__}: {exc}")
+            yield Unreadable(member, f"page {number}: {scrubbed(exc)}")
             continue
-        if not text.strip():
-            continue
-        any_text = True
-        yield from text_pieces(io.BytesIO(text.encode("utf-8")), member, block_size, f', "page": {number}')
-    if pages and not any_text:
-        yield Unreadable(member, "PDF has no text layer (a scanned document?); its images were not read")
+        if text.strip():
+            yield from text_pieces(io.BytesIO(text.encode("utf-8")), member, block_size, f', "page": {number}')
+        elif _has_images(page):
+            scanned.append(number)
+    if count > limits.max_pages:
+        yield Unreadable(member, f"more than {limits.max_pages} pages; the rest not read (max_pages)", "limit")
+    if scanned:
+        yield Unreadable(member, _scanned_reason(scanned, count), "no-text")
+
+
+def _has_images(page) -> bool:
+    """Whether a page draws a picture (looked up in its resources, nothing decoded)."""
+    try:
+        objects = page.get("/Resources", {}).get_object().get("/XObject", {}).get_object()
+        return any(objects[name].get_object().get("/Subtype") == "/Image" for name in objects)
+    except Exception:  # a broken resource dictionary: say what can be said, that the page had no text
+        return True
+
+
+def _scanned_reason(pages: list[int], count: int) -> str:
+    if len(pages) == count:
+        return "PDF has no text layer (a scanned document?); its images were not read"
+    shown = ", ".join(map(str, pages[:10])) + (", …" if len(pages) > 10 else "")
+    return f"{len(pages)} of {count} pages have pictures but no text (scanned?), not read: pages {shown}"
 
 
 _ODF = "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}"
@@ -177,7 +271,7 @@ def odf(
         archive = zipfile.ZipFile(_seekable(stream))
         content = archive.open("content.xml")
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        yield Unreadable(member, f"corrupt OpenDocument file: {exc}")
+        yield Unreadable(member, f"corrupt OpenDocument file: {scrubbed(exc)}")
         return
     found = _OdfContent()
     try:
@@ -187,7 +281,7 @@ def odf(
             else:
                 found.end(element)
     except ParseError as exc:
-        yield Unreadable(member, f"corrupt OpenDocument content: {exc}")
+        yield Unreadable(member, f"corrupt OpenDocument content: {scrubbed(exc)}")
         return
     finally:
         archive.close()
@@ -261,7 +355,7 @@ def pptx(
     try:
         presentation = Presentation(_seekable(stream))
     except Exception as exc:
-        yield Unreadable(member, f"corrupt or encrypted presentation: {type(exc).__name__}: {exc}")
+        yield Unreadable(member, f"corrupt or encrypted presentation: {scrubbed(exc)}")
         return
     texts: list[str] = []
     locations: list[dict] = []
@@ -295,8 +389,10 @@ def xls(
         # xlrd writes its warnings to standard output unless given somewhere else to write them
         book = xlrd.open_workbook(file_contents=stream.read(), on_demand=True, logfile=io.StringIO())
     except Exception as exc:
-        reason = "encrypted" if "encrypt" in str(exc).lower() else f"corrupt .xls file: {type(exc).__name__}: {exc}"
-        yield Unreadable(member, reason)
+        if "encrypt" in str(exc).lower():
+            yield Unreadable(member, "encrypted", "encrypted")
+        else:
+            yield Unreadable(member, f"corrupt .xls file: {scrubbed(exc)}")
         return
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
@@ -320,7 +416,7 @@ def legacy_office(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
     """Word .doc and Outlook .msg have no reader here; saying so beats scanning their bytes as noise."""
-    yield Unreadable(member, "unsupported format: legacy Office or Outlook file (OLE2: .doc/.msg)")
+    yield Unreadable(member, "unsupported format: legacy Office or Outlook file (OLE2: .doc/.msg)", "unsupported-format")
 
 
 @extractor("sqlite", priority=297, magic=[b"SQLite format 3\x00"])
@@ -330,7 +426,7 @@ def sqlite_member(
     """An SQLite database inside an archive or a mail: SQLite reads only files, and nothing is ever written
     to disk, so it is reported unread — never passed over as binary, which would make a verdict look clean.
     (One lying in a share is read as a database.)"""
-    yield Unreadable(member, "SQLite database inside a container: not read (extract it to scan it)")
+    yield Unreadable(member, "SQLite database inside a container: not read (extract it to scan it)", "unsupported-format")
 
 
 @extractor("rtf", priority=300, magic=[b"{\\rtf"])
@@ -345,6 +441,6 @@ def rtf(
     try:
         text = rtf_to_text(decode(stream.read()), errors="ignore")
     except Exception as exc:
-        yield Unreadable(member, f"corrupt RTF: {type(exc).__name__}: {exc}")
+        yield Unreadable(member, f"corrupt RTF: {scrubbed(exc)}")
         return
     yield from text_pieces(io.BytesIO(text.encode("utf-8")), member, block_size)

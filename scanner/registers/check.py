@@ -42,10 +42,23 @@ class Verdict:
     umbrella_notes: list[str]
     accepted: list[dict[str, Any]] = field(default_factory=list)
     retention: dict[str, Any] | None = None
+    coverage: RegisterCoverage | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        return self.coverage is not None and self.coverage.incomplete
+
+    @property
+    def status(self) -> str:
+        """``incomplete`` before anything else: what was not read could hold anything."""
+        if self.incomplete:
+            return "incomplete"
+        return "undeclared" if self.undeclared else "ok"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.register.name,
+            "status": self.status,
             "statement": str(self.register.statement),
             "register_in_statement": self.statement.register,
             "sources": self.register.sources,
@@ -57,7 +70,38 @@ class Verdict:
             "ignored": self.ignored,
             "accepted": self.accepted,
             "retention": self.retention,
+            "coverage": self.coverage.as_dict() if self.coverage else None,
             "notes": self.umbrella_notes,
+        }
+
+
+@dataclass
+class RegisterCoverage:
+    """How fully a register's sources were read: items ``complete``/``partial``/``skipped``, parts not read
+    per code, the sources that could not be reached at all, and which codes the configuration accepts.
+    Any other code, or an unreachable source, leaves the verdict incomplete."""
+
+    items: Counter[str] = field(default_factory=Counter)
+    unread: Counter[str] = field(default_factory=Counter)
+    unreachable: list[str] = field(default_factory=list)
+    accepted: set[str] = field(default_factory=set)
+
+    @property
+    def gaps(self) -> dict[str, int]:
+        return {code: n for code, n in sorted(self.unread.items()) if code not in self.accepted}
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.gaps or self.unreachable)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "complete": self.items["complete"],
+            "partial": self.items["partial"],
+            "skipped": self.items["skipped"],
+            "unread": dict(sorted(self.unread.items())),
+            "gaps": self.gaps,
+            "unreachable": self.unreachable,
         }
 
 
@@ -65,7 +109,8 @@ class Verdict:
 class CheckResult:
     verdicts: list[Verdict]
     errors: list[dict[str, str]]
-    #: A source could not be scanned at all (e.g. its database was unreachable): the verdict is incomplete.
+    #: A source could not be scanned at all (e.g. its database was unreachable), or a register's sources were
+    #: not read in full: the verdict is incomplete.
     incomplete: bool = False
 
     @property
@@ -165,7 +210,9 @@ class RegisterTally:
                 first = np.flatnonzero(pc.equal(entity, name).to_numpy(zero_copy_only=False))[:wanted]
                 shelf.extend(example(row) for row in rows.take(pa.array(first)).to_pylist())
 
-    def verdict(self, detector_entities: set[str], modified: dict[str, int]) -> Verdict:
+    def verdict(
+        self, detector_entities: set[str], modified: dict[str, int], coverage: RegisterCoverage | None = None
+    ) -> Verdict:
         undeclared = [
             {"entity": e, "count": n, "examples": self.examples.get(e, [])} for e, n in sorted(self.open.items())
         ]
@@ -181,6 +228,7 @@ class RegisterTally:
             self.notes,
             accepted,
             self.retention(modified),
+            coverage,
         )
 
     def retention(self, modified: dict[str, int]) -> dict[str, Any] | None:

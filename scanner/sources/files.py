@@ -38,6 +38,7 @@ class Problem:
     kind: str = "error"
     source: str | None = None
     location: dict[str, Any] | None = None
+    code: str = "unreadable"  # why, in one word (scanner.extract.CODES)
 
 
 def _matches(rel: str, globs: Sequence[str]) -> bool:
@@ -83,7 +84,7 @@ def walk(targets: Sequence[str], options: WalkOptions = WalkOptions()) -> Iterat
 def _entry(display: str, info: os.stat_result, options: WalkOptions) -> Iterator[FileItem | Problem]:
     if stat.S_ISREG(info.st_mode):
         if options.max_file_size is not None and info.st_size > options.max_file_size:
-            yield Problem(display, f"too large ({info.st_size} bytes; --max-file-size is {options.max_file_size})")
+            yield Problem(display, f"too large ({info.st_size} bytes; --max-file-size is {options.max_file_size})", code="too-large")
         else:
             yield FileItem(display, display, info.st_size, info.st_mtime_ns, options.follow_symlinks)
     elif stat.S_ISLNK(info.st_mode):
