@@ -129,7 +129,7 @@ def _status(verdict: dict[str, Any]) -> str:
 def _run_coverage(coverage: dict[str, Any]) -> str:
     reasons = ", ".join(f"{c} {n}" for c, n in coverage.get("reasons", {}).items())
     return (
-        f"{coverage.get('complete', 0)} items complete, {coverage.get('partial', 0)} partial,"
+        f"{coverage.get('complete', 0)} complete, {coverage.get('partial', 0)} partial,"
         f" {coverage.get('skipped', 0)} skipped" + (f" (not read: {reasons})" if reasons else "")
     )
 
@@ -283,7 +283,7 @@ def render_table(result: CheckResult) -> str:
             out.append(f"  accepted:   {item['entity']} {item['count']} — {item['by']}: {item['why']}")
         out.extend(f"  note: {note}" for note in verdict.umbrella_notes)
         if verdict.coverage is not None:
-            out.append(f"  read:       {coverage_text(verdict.coverage)}")
+            out.append(f"  coverage:   {coverage_text(verdict.coverage)}")
         out.append("")
     if result.errors:
         out.append(f"Could not read {len(result.errors)} items:")
@@ -296,10 +296,10 @@ def _error(error: dict[str, str]) -> str:
 
 
 def coverage_text(coverage: RegisterCoverage) -> str:
-    """``12 items complete, 1 partial, 2 skipped; not read: corrupt 1, encrypted 1 (counts against the
+    """``12 complete, 1 partial, 2 skipped; not read: corrupt 1, encrypted 1 (counts against the
     verdict), binary 3 (accepted)``."""
     items = coverage.items
-    text = f"{items['complete']} items complete, {items['partial']} partial, {items['skipped']} skipped"
+    text = f"{items['complete']} complete, {items['partial']} partial, {items['skipped']} skipped"
     gaps = coverage.gaps
     if gaps:
         text += "; not read: " + ", ".join(f"{c} {n}" for c, n in gaps.items()) + " (so the verdict is incomplete)"

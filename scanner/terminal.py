@@ -57,7 +57,7 @@ def summary_text(summary: dict) -> str:
     coverage = summary.get("coverage", {})
     if set(coverage) - {"complete"}:
         lines.append(
-            f"Coverage: {coverage.get('complete', 0)} items complete, {coverage.get('partial', 0)} partial,"
+            f"Coverage: {coverage.get('complete', 0)} complete, {coverage.get('partial', 0)} partial,"
             f" {coverage.get('skipped', 0)} skipped (" + ", ".join(f"{c} {n}" for c, n in summary["reasons"].items()) + ")"
         )
     if summary["skipped"]:

@@ -92,7 +92,7 @@ def test_each_item_is_complete_partial_or_skipped_with_a_reason(share):
     summary = report["summary"]
     assert summary["coverage"] == {"complete": 1, "partial": 2, "skipped": 2}
     assert summary["reasons"] == {"binary": 1, "corrupt": 1, "encrypted": 1, "limit": 1, "unsupported-format": 1}
-    assert "Coverage: 1 items complete, 2 partial, 2 skipped" in err
+    assert "Coverage: 1 complete, 2 partial, 2 skipped" in err
     assert HETU not in out and HETU not in err
 
 
