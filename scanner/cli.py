@@ -95,6 +95,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
                 db=db,
                 workers=o["workers"],
                 item_timeout=o["item_timeout"],
+                max_memory=o["max_memory"] if o["workers"] else None,
                 progress=bar.update,
                 on_error=lambda where, why: bar.write(f"harava: {where}: {why}", file=sys.stderr),
             )
@@ -273,6 +274,7 @@ def check(config_path: str, **o: Any) -> None:
                 listeners=listeners,
                 workers=o["workers"],
                 item_timeout=o["item_timeout"],
+                max_memory=o["max_memory"] if o["workers"] else None,
                 progress=bar.update,
                 previous=previous,
             )

@@ -104,6 +104,14 @@ running_options = _options(
         help="How long one file or table may take before it is reported as timed out and left.",
     ),
     click.option(
+        "--max-memory",
+        type=ByteSize(),
+        default="4G",
+        show_default=True,
+        metavar="SIZE",
+        help="Resident memory one worker may use; a reader that needs more is stopped and its item reported.",
+    ),
+    click.option(
         "--limit",
         "limits",
         multiple=True,

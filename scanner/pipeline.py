@@ -200,12 +200,14 @@ def run(
     on_error: Callable[[str, str], None] | None = None,
     previous: PreviousScan | None = None,
     item_timeout: float = ITEM_TIMEOUT,
+    max_memory: int | None = None,
 ) -> Outcome:
     """Scan every target; findings go to ``sink`` as they are produced. With ``previous`` (an earlier run
     from the history), files and SQLite databases unchanged since are carried over, not read again.
 
     Items are scanned in ``workers`` supervised processes (``scanner.supervisor``): one that crashes or
-    reads longer than ``item_timeout`` seconds is reported and the run goes on. ``workers=0`` scans in
+    reads longer than ``item_timeout`` seconds or uses more than ``max_memory`` bytes is reported and the run
+    goes on. ``workers=0`` scans in
     this process, without that protection (for debugging and tests that look inside)."""
     started = time.perf_counter()
     state = _Run(sink, progress, on_error)
@@ -215,7 +217,7 @@ def run(
         if workers == 0:
             _run_here(state, work, options)
         else:
-            _run_supervised(state, work, options, workers, item_timeout)
+            _run_supervised(state, work, options, Supervisor(options, workers, item_timeout, max_memory))
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: what was done so far, for the summary said on the way out
         state.outcome.seconds = time.perf_counter() - started
         exc.outcome = state.outcome  # type: ignore[attr-defined]
@@ -251,7 +253,7 @@ def _run_here(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOption
 
 
 def _run_supervised(
-    state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, workers: int, item_timeout: float
+    state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, supervisor: Supervisor
 ) -> None:
     def items() -> Iterator[tuple[str, Item]]:
         for target, item in work:
@@ -270,7 +272,7 @@ def _run_supervised(
         if state.progress and isinstance(item, FileItem):
             state.progress(item.size)
 
-    Supervisor(options, workers, item_timeout).run(items(), state.sink, done, failed)
+    supervisor.run(items(), state.sink, done, failed)
 
 
 def tallies(

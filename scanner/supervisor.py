@@ -4,8 +4,10 @@ Parsers of hostile files run C code (Arrow, libxml2, zlib, PDF and image librari
 process or never return; ``try``/``except`` cannot contain either. So each item is scanned in a worker
 process that streams the item's findings batches back over a pipe of its own, batch by batch (memory stays
 flat however many findings a file holds), and ends with the item's summary. A worker that dies (a signal,
-an exit) or runs past ``item_timeout`` is killed and replaced; its item is reported with the reason, the
-batches it had already sent are kept, and the run goes on with the next item.
+an exit), runs past ``item_timeout`` or grows past ``max_memory`` (resident memory, looked at every
+second) is killed and replaced; its item is reported with the reason, the batches it had already sent are
+kept, and the run goes on with the next item. (An address-space rlimit would be simpler, but Arrow's and
+the PDF libraries' allocators reserve far more address space than they use.)
 
 Why not a pool library: pebble's ``ProcessPool`` supervises well but returns one result per task, so a
 file's findings would all sit in memory until it ends; and a queue shared by the workers is corrupted when
@@ -54,6 +56,19 @@ def _serve(connection: Connection, options: ScanOptions) -> None:
         scanner.close()
 
 
+MEMORY_CHECK_SECONDS = 1.0
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _resident(pid: int) -> int:
+    """Bytes of resident memory of a process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _why_it_died(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         try:
@@ -87,6 +102,7 @@ class Supervisor:
     options: ScanOptions
     workers: int = 1
     item_timeout: float = 300.0
+    max_memory: int | None = None  # bytes of resident memory one worker may use
     pool: list[_Worker] = field(default_factory=list)
 
     def _start(self) -> _Worker:
@@ -144,15 +160,19 @@ class Supervisor:
 
     def _wait(self, busy: list[_Worker], on_batch, on_done, on_failed) -> None:
         deadline = min(w.started for w in busy) + self.item_timeout
-        ready = wait(
-            [w.connection for w in busy] + [w.process.sentinel for w in busy], max(0.0, deadline - time.monotonic())
-        )
+        wake = max(0.0, deadline - time.monotonic())
+        if self.max_memory is not None:
+            wake = min(wake, MEMORY_CHECK_SECONDS)
+        ready = wait([w.connection for w in busy] + [w.process.sentinel for w in busy], wake)
         for worker in busy:
             if worker.connection in ready or worker.process.sentinel in ready:
                 self._receive(worker, on_batch, on_done, on_failed)
             elif time.monotonic() - worker.started > self.item_timeout:
                 why = f"timeout: still reading after {self.item_timeout:g} s (--item-timeout)"
                 self._fail(worker, why, "timeout", on_failed)
+            elif self.max_memory is not None and _resident(worker.process.pid) > self.max_memory:
+                why = f"too large: the reader used more than {self.max_memory / 2**20:.0f} MiB of memory (--max-memory)"
+                self._fail(worker, why, "too-large", on_failed)
 
     def _receive(self, worker: _Worker, on_batch, on_done, on_failed) -> None:
         """Everything the worker has sent; a worker that died mid-item fails that item."""

@@ -127,8 +127,17 @@ def traps():
         yield cells_piece(member, [stream.read().decode().split("\n")[1]], [{"line": 2}])
         os.kill(os.getpid(), signal.SIGSEGV)
 
+    @extractor("test-hog", priority=8, magic=[b"HARAVA-HOG"])
+    def hog(stream, *args):
+        """Takes memory 100 MB at a time, as a decompressor fed a bomb would."""
+        held = []
+        for _ in range(40):
+            held.append(bytearray(100 << 20))
+            time.sleep(0.2)
+        yield from ()
+
     yield
-    for kind in ("test-crash", "test-hang", "test-half"):
+    for kind in ("test-crash", "test-hang", "test-half", "test-hog"):
         unregister(kind)
 
 
@@ -167,6 +176,18 @@ def test_a_reader_that_crashes_or_hangs_fails_its_item_and_the_run_goes_on(traps
         "c-jumittaa.dat": "timeout: still reading after 2 s (--item-timeout)",
     }
     assert "Scanned 2 files" in err and "Could not read 2 items" in err
+
+
+def test_a_reader_that_takes_too_much_memory_is_stopped_and_its_item_reported(traps, tmp_path):
+    (tmp_path / "a.txt").write_text("puh. 040 123 4567\n", "utf-8")
+    (tmp_path / "pommi.dat").write_bytes(b"HARAVA-HOG")
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--max-memory", "1200M", "--no-progress")
+    assert code == 0, err
+    rows = jsonl(out)
+    assert [r["entity"] for r in rows if r["entity"]] == ["PHONE_NUMBER"]
+    [failed] = [r for r in rows if r["error"]]
+    assert failed["source"].endswith("pommi.dat") and (failed["code"], failed["coverage"]) == ("too-large", "skipped")
+    assert "more than 1200 MiB of memory (--max-memory)" in failed["error"]
 
 
 def test_an_arrow_file_whose_offsets_point_past_its_data_crashes_only_its_worker(tmp_path):
