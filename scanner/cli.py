@@ -259,6 +259,8 @@ def check(config_path: str, **o: Any) -> None:
         entities = entities_of(loaded)
         signature = options.signature(entities, config.exclude)
         previous = history.previous_scan(signature) if history is not None and not o["full"] else None
+        if o["since"] and history is not None:
+            history.resolve(o["since"])  # a run or date that is not there is said now, not after the scan
         tallies = pipeline.tallies(config, loaded, accepted)  # statements read before anything is written
         accepting = o["write_accepted"] and writing(
             o["write_accepted"], lambda: AcceptedWriter(Path(o["write_accepted"]))

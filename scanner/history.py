@@ -8,10 +8,13 @@ entity, value hash, source, member and location.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
-from collections.abc import Iterable
+import signal
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,6 +172,24 @@ def _add_new_columns(engine: sa.Engine) -> None:
                     conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM noted instead of handled inside the block, and delivered once it ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread handles signals
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, frame: caught.append(n)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            signal.raise_signal(caught[0])
+
+
 class History:
     def __init__(self, target: str | Path) -> None:
         url = str(target) if is_database_url(str(target)) else f"sqlite:///{Path(target)}"
@@ -179,17 +200,25 @@ class History:
         except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
             raise HistoryError(f"{target}: cannot open the history: {exc}") from None
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A transaction that a Ctrl-C or SIGTERM does not cut in half: the signal is held until the write
+        has committed, then delivered. (Raised inside the driver's write, it left the statement unfinished
+        and SQLite's write lock taken, so recording the run as interrupted failed on "database is locked".)"""
+        with _signals_held(), self.engine.begin() as conn:
+            yield conn
+
     def begin(self, config: str, started: str, signature: str | None = None) -> int:
         """A new run, recorded before any finding: one that never finishes (a crash, kill -9, an abort) is
         never taken as the previous run."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             values = {"started": started, "config": config, "version": __version__, "signature": signature}
             return int(conn.execute(sa.insert(RUNS).values(**values)).inserted_primary_key[0])
 
     def add_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         for row in rows:  # in place: a copy of every row would double what a flush holds
             row["run_id"] = run_id
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(sa.insert(FINDINGS), rows)
 
     def finish(
@@ -201,7 +230,7 @@ class History:
         files: Iterable[tuple[str, int, int, dict[str, Any]]] = (),
         coverage: dict[str, Any] | None = None,
     ) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             if verdicts:
                 conn.execute(
                     sa.insert(VERDICTS),
@@ -258,7 +287,7 @@ class History:
     def abort(self, run_id: int, why: str, status: int) -> None:
         """A run that ended without a result (an error, an interrupt): its status and why are kept, but it
         stays unfinished, so it is never the run a later one is compared with or carries findings over from."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(sa.insert(ERRORS), [{"run_id": run_id, "source": "harava", "error": why}])
             conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id).values(status=status))
 

@@ -272,7 +272,12 @@ def _run_supervised(
         if state.progress and isinstance(item, FileItem):
             state.progress(item.size)
 
-    supervisor.run(items(), state.sink, done, failed)
+    try:
+        supervisor.run(items(), state.sink, done, failed)
+    except KeyboardInterrupt:
+        for target, part in supervisor.interrupted:
+            state.outcome.summaries.setdefault(target, Summary()).add(part)
+        raise
 
 
 def tallies(

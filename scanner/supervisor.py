@@ -17,6 +17,7 @@ one of them is killed mid-write. A pipe per worker is neither.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
 import multiprocessing
 import os
@@ -36,8 +37,10 @@ from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary
 CONTEXT = multiprocessing.get_context("fork")
 
 
-def _serve(connection: Connection, options: ScanOptions) -> None:
+def _serve(connection: Connection, parents_end: Connection, parent: int, options: ScanOptions) -> None:
     """A worker's life: scan each item sent, stream its batches, then its summary."""
+    parents_end.close()  # else the pipe never reports the parent gone
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported as the item's failure, not as a stack dump on stderr
     scanner = Scanner(options)
@@ -67,6 +70,22 @@ def _resident(pid: int) -> int:
             return int(statm.read().split()[1]) * _PAGE
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _die_with(parent: int) -> None:
+    """A worker must not outlive the run: killed with ``kill -9``, the parent cannot stop it, and a worker
+    busy in a long read would go on holding the run's output and history open. Linux ends it with its
+    parent (``PR_SET_PDEATHSIG``); elsewhere it notices at its next item, when the pipe is closed."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _why_it_died(exitcode: int | None) -> str:
@@ -104,10 +123,11 @@ class Supervisor:
     item_timeout: float = 300.0
     max_memory: int | None = None  # bytes of resident memory one worker may use
     pool: list[_Worker] = field(default_factory=list)
+    interrupted: list[tuple[str, Summary]] = field(default_factory=list)
 
     def _start(self) -> _Worker:
         ours, theirs = CONTEXT.Pipe()
-        process = CONTEXT.Process(target=_serve, args=(theirs, self.options), daemon=True)
+        process = CONTEXT.Process(target=_serve, args=(theirs, ours, os.getpid(), self.options), daemon=True)
         process.start()
         theirs.close()
         return _Worker(process, ours)
@@ -142,6 +162,10 @@ class Supervisor:
                 if not busy:
                     return
                 self._wait(busy, on_batch, on_done, on_failed)
+        except KeyboardInterrupt:
+            # the items being read when the run was stopped: their findings went out, so they count
+            self.interrupted = [(w.target, w.received) for w in self.pool if w.busy]
+            raise
         finally:
             self.close()
 

@@ -77,6 +77,17 @@ def test_since_and_new_undeclared_need_a_history():
     assert code == 2 and "need a history" in err
 
 
+def test_a_since_run_that_is_not_there_is_said_before_anything_is_scanned(tmp_path):
+    import sqlite3
+
+    config = examples(tmp_path)
+    check(config)
+    code, _, err = run("check", "--config", str(config), "--since", "7", "--no-progress")
+    assert code == 2 and "no run 7 in the history" in err and "Traceback" not in err
+    with sqlite3.connect(config.parent / "history.db") as db:
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (1,)  # no run begun for nothing
+
+
 class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

@@ -6,6 +6,7 @@ Each reader imports its library itself: every scan imports this module, few need
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -154,8 +155,12 @@ def docx(
     """Paragraphs, tables, headers and footers of a Word document."""
     import docx as python_docx
 
+    stream = _seekable(stream)
+    if (dtd := _declares_dtd(stream)) is not None:
+        yield Unreadable(member, dtd)
+        return
     try:
-        document = python_docx.Document(_seekable(stream))
+        document = python_docx.Document(stream)
     except Exception as exc:
         yield Unreadable(member, f"corrupt or encrypted Word document: {scrubbed(exc)}")
         return
@@ -169,6 +174,27 @@ def docx(
                 _docx_blocks(part, {"section": number, "part": part_name}, texts, locations)
     if texts:
         yield cells_piece(member, texts, locations)
+
+
+def _declares_dtd(stream: BinaryIO) -> str | None:
+    """Why an Office file is not read if one of its XML parts declares a DTD, else None. Office Open XML
+    packages may not (ECMA-376 Part 2), so one that does is forged, and the libraries reading Word and
+    PowerPoint files keep an entity reference as a node and silently drop the text after it: reading the
+    file would miss what it holds without saying so."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            for info in archive.infolist():
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        if b"<!DOCTYPE" in part.read(4096).upper().replace(b"\x00", b""):
+                            return f"corrupt: {info.filename} declares a DTD, which Office files may not"
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        pass  # the reader says what is wrong with the file
+    finally:
+        stream.seek(0)
+    return None
 
 
 def _docx_blocks(container, where: dict, texts: list[str], locations: list[dict]) -> None:
@@ -352,8 +378,12 @@ def pptx(
     """Text of every shape, table cell and speaker note of every slide."""
     from pptx import Presentation
 
+    stream = _seekable(stream)
+    if (dtd := _declares_dtd(stream)) is not None:
+        yield Unreadable(member, dtd)
+        return
     try:
-        presentation = Presentation(_seekable(stream))
+        presentation = Presentation(stream)
     except Exception as exc:
         yield Unreadable(member, f"corrupt or encrypted presentation: {scrubbed(exc)}")
         return
