@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import run
+from tests.test_cli import jsonl, run
 
 HETU = "131052-308T"
 
@@ -206,3 +206,14 @@ def test_a_history_from_before_coverage_is_upgraded_in_place(share, tmp_path):
         assert db.execute("SELECT count(*) FROM runs WHERE coverage IS NOT NULL").fetchone() == (1,)
     code, out, err = run("report", "1", "--history", str(history), "--format", "md")
     assert code == 0 and "vanha.pdf: corrupt PDF" in out, err
+
+
+def test_formats_read_whole_are_bounded_by_max_member(tmp_path):
+    """RTF and .xls readers need the whole file in memory: beyond max_member they are reported, not read."""
+    (tmp_path / "kirje.rtf").write_bytes(b"{\\rtf1\\ansi " + b"aino@example.fi \\par " * 200 + b"}")
+    code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--no-progress", "--limit", "max_member=1000")
+    assert code == 0, err
+    [row] = jsonl(out)
+    assert (row["code"], row["coverage"]) == ("too-large", "skipped") and "(max_member)" in row["error"]
+    code, out, _ = run("scan", str(tmp_path), "--format", "jsonl", "--no-progress")
+    assert len([r for r in jsonl(out) if r["entity"] == "EMAIL_ADDRESS"]) == 200

@@ -176,6 +176,18 @@ def docx(
         yield cells_piece(member, texts, locations)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _whole(stream: BinaryIO, limits: Limits) -> bytes:
+    """All of a file whose reader needs it in memory at once (.xls, RTF), up to ``max_member``."""
+    data = stream.read(limits.max_member + 1)
+    if len(data) > limits.max_member:
+        raise _TooLarge(f"too large to read whole (over {limits.max_member} bytes) (max_member)")
+    return data
+
+
 def _declares_dtd(stream: BinaryIO) -> str | None:
     """Why an Office file is not read if one of its XML parts declares a DTD, else None. Office Open XML
     packages may not (ECMA-376 Part 2), so one that does is forged, and the libraries reading Word and
@@ -417,7 +429,10 @@ def xls(
 
     try:
         # xlrd writes its warnings to standard output unless given somewhere else to write them
-        book = xlrd.open_workbook(file_contents=stream.read(), on_demand=True, logfile=io.StringIO())
+        book = xlrd.open_workbook(file_contents=_whole(stream, limits), on_demand=True, logfile=io.StringIO())
+    except _TooLarge as exc:
+        yield Unreadable(member, str(exc), "too-large")
+        return
     except Exception as exc:
         if "encrypt" in str(exc).lower():
             yield Unreadable(member, "encrypted", "encrypted")
@@ -469,7 +484,10 @@ def rtf(
     from scanner.extract.text import decode
 
     try:
-        text = rtf_to_text(decode(stream.read()), errors="ignore")
+        text = rtf_to_text(decode(_whole(stream, limits)), errors="ignore")
+    except _TooLarge as exc:
+        yield Unreadable(member, str(exc), "too-large")
+        return
     except Exception as exc:
         yield Unreadable(member, f"corrupt RTF: {scrubbed(exc)}")
         return
