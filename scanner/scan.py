@@ -177,7 +177,12 @@ class Scanner:
             else:
                 yield from self._file(item, summary, coverage, progress)
         except Exception as exc:  # a reader's bug or a hostile file: this item fails, the run goes on
-            yield self._failed(item.display, failure(exc), summary, coverage, "error")
+            if isinstance(item, TableItem):  # named by its table, as a table's other errors are
+                where = {"table": item.table.qualified}
+                shown = f"{item.display} {item.table.qualified}"
+                yield self._failed(shown, failure(exc), summary, coverage, "error", item.display, where)
+            else:
+                yield self._failed(item.display, failure(exc), summary, coverage, "error")
         finally:
             summary.read_seconds += time.perf_counter() - started
         summary.covered(coverage)

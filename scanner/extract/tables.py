@@ -48,10 +48,12 @@ def _json_cells(values: pa.Array, present: np.ndarray) -> tuple[list[str], list[
     leaves, rows, paths = [], [], []
     for row, cell in zip(present.tolist(), values.take(pa.array(present)).to_pylist(), strict=True):
         try:
-            document = json.loads(cell) if isinstance(cell, str) else cell
-        except ValueError:
-            document = cell
-        for path, leaf in json_leaves(document):
+            found = list(json_leaves(json.loads(cell) if isinstance(cell, str) else cell))
+        except ValueError:  # not JSON after all: the cell as text
+            found = list(json_leaves(cell))
+        except RecursionError:  # nested deeper than the interpreter's stack (PostgreSQL takes thousands of
+            found = [("", str(cell))]  # levels): the cell is scanned as text, whole, its key paths unknown
+        for path, leaf in found:
             leaves.append(leaf)
             rows.append(row)
             paths.append(path)

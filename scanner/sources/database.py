@@ -28,7 +28,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from scanner.sources.dialects import DRIVERS, PACKAGES, DatabaseError, dialect_of
+from scanner.sources.dialects import DRIVERS, PACKAGES, BrokenResult, DatabaseError, dialect_of
 from scanner.sources.files import Problem
 
 __all__ = [
@@ -184,8 +184,8 @@ def _matches(qualified: str, name: str, globs: Sequence[str]) -> bool:
 
 def discover(engine: sa.Engine, db: DatabaseOptions = DatabaseOptions()) -> Iterator[Table | tuple[str, str]]:
     """Every table and view the user may read (schema.table globs filter), or (table, why not)."""
-    inspector = sa.inspect(engine)
-    for schema in dialect_of(engine.url).schemas(inspector, engine.url):
+    inspector, dialect = sa.inspect(engine), dialect_of(engine.url)
+    for schema in dialect.schemas(inspector, engine.url):
         names = [(n, False) for n in inspector.get_table_names(schema)] + [
             (n, True) for n in inspector.get_view_names(schema)
         ]
@@ -194,15 +194,12 @@ def discover(engine: sa.Engine, db: DatabaseOptions = DatabaseOptions()) -> Iter
             if (db.include and not _matches(qualified, name, db.include)) or _matches(qualified, name, db.exclude):
                 continue
             try:
-                columns = tuple(
-                    Column(c["name"], str(c["type"]), _kind(c["type"], db.all_columns))
-                    for c in inspector.get_columns(name, schema)
-                )
-                key = () if view else tuple(inspector.get_pk_constraint(name, schema).get("constrained_columns") or ())
+                reflected, key = dialect.columns(inspector, schema, name, view)
             except sa.exc.DBAPIError as exc:
                 yield qualified, reason(exc)
                 continue
-            yield Table(schema, name, view, columns, key)
+            columns = tuple(Column(c.name, c.type_name, _kind(c.type, db.all_columns)) for c in reflected)
+            yield Table(schema, name, view, columns, tuple(key))
 
 
 def reason(exc: Exception) -> str:
@@ -211,14 +208,14 @@ def reason(exc: Exception) -> str:
     text = str(orig if orig is not None else exc).strip().splitlines()[0]
     if re.search(r"permission denied|denied|not authorized|insufficient privilege", text, re.I):
         return f"permission denied: {text}"
-    if re.search(r"timeout|canceling statement|max_statement_time|max_execution_time|interrupted", text, re.I):
+    if re.search(r"timeout|max_statement_time|maximum statement execution time", text, re.I):
         return f"statement timeout: {text}"
     return text
 
 
 def is_driver_error(exc: BaseException) -> bool:
     """Whether an exception is the database's (reported per table) rather than a bug (raised)."""
-    if isinstance(exc, sa.exc.DBAPIError):
+    if isinstance(exc, sa.exc.DBAPIError | BrokenResult):
         return True
     try:
         from adbc_driver_manager import Error as AdbcError
@@ -230,15 +227,18 @@ def is_driver_error(exc: BaseException) -> bool:
 def select_sql(engine: sa.Engine, item: TableItem) -> tuple[str, str | None]:
     """The query reading the table's key and scanned columns as text, and how it samples (if it does)."""
     table, dialect = item.table, dialect_of(engine.url)
-    preparer = engine.dialect.identifier_preparer
-    quoted = (preparer.quote_schema(table.schema) + "." if table.schema else "") + preparer.quote(table.name)
+
+    def quote(name: str) -> str:
+        return dialect.quote(engine, name)
+
+    quoted = (quote(table.schema) + "." if table.schema else "") + quote(table.name)
     selected = ", ".join(
-        [preparer.quote(k) for k in table.key]
+        [quote(k) for k in table.key]
         + [
             # inet as text carries its netmask ("192.0.2.5/32"); abbrev() writes a host address plainly
-            f"abbrev({preparer.quote(c.name)})"
+            f"abbrev({quote(c.name)})"
             if c.type_name.upper() == "INET"
-            else f"CAST({preparer.quote(c.name)} AS {dialect.text_type})"
+            else f"CAST({quote(c.name)} AS {dialect.text_type})"
             for c in table.scanned
         ]
     )
@@ -269,7 +269,7 @@ def table_items(url: str, db: DatabaseOptions, shown_as: str | None = None) -> l
     return [
         TableItem(url, t, db, shown_as)
         if isinstance(t, Table)
-        else Problem(f"{source} {t[0]}", t[1], source=source, location={"table": t[0]})
+        else Problem(f"{source} {t[0]}", t[1], source=source, location={"table": t[0]}, code="database-error")
         for t in found
     ]
 

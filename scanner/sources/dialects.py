@@ -1,5 +1,6 @@
 """What differs between database kinds, each in one class: how to connect read-only, which schemas to
-list, how to cast a column to text, how to draw a sample and how to read a result set into Arrow.
+list, how to describe a table and quote its names, how to cast a column to text, how to draw a sample and
+how to read a result set into Arrow.
 
 Adding a database kind is one :class:`Dialect` subclass here and its backend names in ``DIALECTS``; any
 other SQLAlchemy URL gets the generic :class:`Dialect` (a server-side cursor, ``ORDER BY RANDOM()``).
@@ -11,6 +12,7 @@ import os
 import sqlite3
 import urllib.parse
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,14 +20,25 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
+#: How much of a table is scanned at once: about this many bytes of text, and never more than ``BATCH_ROWS``
+#: rows. The engine's working memory is fifty to a hundred times the text of a batch full of findings (a worker
+#: reading 4 MB batches of a CRM table peaked at ~390 MB, with 2 MB at ~310, with 1 MB at ~260); smaller
+#: batches cost time on wide rows (30 kB notes: 1 MB took twice the CPU of 4 MB).
+BATCH_BYTES = 2 << 20
 BATCH_ROWS = 50_000
-ADBC_BATCH_BYTES = 4 << 20
+FIRST_ROWS = 16  # rows read before the width of a row is known (a row may be a document of megabytes)
 DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 PACKAGES = {"psycopg": "psycopg[binary]", "pymysql": "PyMySQL"}
 
 
 class DatabaseError(Exception):
     """The database cannot be scanned at all (driver, connection, authentication); says why."""
+
+
+class BrokenResult(Exception):
+    """A result set that broke off while it was being read: the connection was closed or the statement
+    cancelled (a statement timeout, ``pg_terminate_backend``) after its first rows had arrived. The driver's
+    own message, reported for the table like any error of the driver's."""
 
 
 def _as_arrow(values: Sequence[Any]) -> pa.Array:
@@ -35,14 +48,52 @@ def _as_arrow(values: Sequence[Any]) -> pa.Array:
         return pa.array([None if v is None else str(v) for v in values], pa.large_string())
 
 
+@dataclass(frozen=True)
+class Reflected:
+    """A column as the database describes it: its name, its type as written, and as a SQLAlchemy type."""
+
+    name: str
+    type_name: str
+    type: Any
+
+
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 
 
 class Dialect:
-    """A database kind as Harava needs it; the defaults fit any SQLAlchemy backend."""
+    """A database kind as Harava needs it; the defaults fit any SQLAlchemy backend.
+
+    The SQL built here goes to the driver as it is, never through SQLAlchemy's ``text()`` or a paramstyle: a
+    column may be called ``a:b`` (a bind parameter to ``text()``) or ``osuus %`` (a placeholder to psycopg and
+    PyMySQL when parameters are bound).
+    """
 
     text_type: ClassVar[str] = "TEXT"
     random: ClassVar[str] = "RANDOM()"
+
+    def quote(self, engine: sa.Engine, name: str) -> str:
+        """``name`` as a quoted identifier, whatever characters it holds (a quote character is doubled).
+
+        SQLAlchemy's ``identifier_preparer.quote()`` also doubles ``%`` for drivers whose paramstyle is
+        ``format`` or ``pyformat``: right for statements it sends with parameters, wrong for SQL sent as it
+        is (``"p%"`` would name a column ``p%%``), so it is not used.
+
+        >>> from sqlalchemy.engine import make_url
+        >>> engine = sa.create_engine(make_url("sqlite://"))
+        >>> Dialect().quote(engine, 'a "b" %c')
+        '"a ""b"" %c"'
+        """
+        dialect = engine.dialect
+        if dialect.requires_name_normalize:  # a case-folding backend: "asiakkaat" stands for ASIAKKAAT
+            name = dialect.denormalize_name(name) or name
+        prep = dialect.identifier_preparer
+        return prep.initial_quote + name.replace(prep.escape_quote, prep.escape_to_quote) + prep.final_quote
+
+    def columns(self, inspector: Any, schema: str | None, name: str, view: bool) -> tuple[list[Reflected], list[str]]:
+        """The table's columns in order, and its primary key's columns (none for a view)."""
+        columns = [Reflected(c["name"], str(c["type"]), c["type"]) for c in inspector.get_columns(name, schema)]
+        key = [] if view else list(inspector.get_pk_constraint(name, schema).get("constrained_columns") or ())
+        return columns, key
 
     def schemas(self, inspector: Any, url: URL) -> list[str | None]:
         """The schemas whose tables belong to the database the URL names."""
@@ -67,11 +118,27 @@ class Dialect:
         return f"SELECT {selected} FROM {quoted} {order}", order
 
     def read(self, engine: sa.Engine, sql: str, statement_timeout: float) -> Iterator[list[pa.Array]]:
-        """The query's rows as batches of Arrow columns, through a server-side cursor (bounded memory)."""
+        """The query's rows as batches of Arrow columns, through a server-side cursor: each batch about
+        ``BATCH_BYTES`` of text, however wide the rows (a fixed number of rows made one batch of a table of
+        30 KB notes 2.3 GB of memory)."""
         with engine.connect() as conn:
-            rows = conn.execution_options(stream_results=True, yield_per=BATCH_ROWS).execute(sa.text(sql))
-            for chunk in rows.partitions(BATCH_ROWS):
-                yield [_as_arrow(column) for column in zip(*chunk, strict=True)]
+            options = {"stream_results": True, "yield_per": FIRST_ROWS, "no_parameters": True}  # SQL as it is
+            rows = conn.execution_options(**options).exec_driver_sql(sql)
+            cursor = rows.cursor
+            try:
+                size = FIRST_ROWS
+                while chunk := rows.fetchmany(size):
+                    columns = [_as_arrow(column) for column in zip(*chunk, strict=True)]
+                    del chunk
+                    yield columns
+                    size = _next_size(size, columns)
+            except sa.exc.DBAPIError as exc:
+                if exc.connection_invalidated:
+                    self.connection_lost(cursor)
+                raise
+
+    def connection_lost(self, cursor: Any) -> None:
+        """The server-side cursor of a read whose connection was lost (killed, a server restart)."""
 
 
 class SQLite(Dialect):
@@ -131,11 +198,42 @@ class PostgreSQL(Dialect):
         uri += ("&" if "?" in uri else "?") + "options="
         uri += urllib.parse.quote(self.OPTIONS.format(ms=int(statement_timeout * 1000)))
         with adbc.connect(uri) as conn, conn.cursor() as cursor:
-            # batches of a few MB keep memory flat however large the table
-            cursor.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(ADBC_BATCH_BYTES)})
+            # batches of about BATCH_BYTES keep memory flat however large the table and wide its rows
+            cursor.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(BATCH_BYTES)})
             cursor.execute(sql)
-            for batch in cursor.fetch_record_batch():
-                yield list(batch.columns)
+            yield from _batches(cursor.fetch_record_batch())
+
+
+def _str(value: Any) -> str:
+    """Text from information_schema, which some MySQL drivers return as bytes."""
+    return value.decode("utf-8") if isinstance(value, bytes | bytearray) else str(value)
+
+
+def _next_size(size: int, columns: Sequence[pa.Array]) -> int:
+    """Rows for the next batch, from the width of the rows of the last one.
+
+    >>> _next_size(1000, [pa.array(["x" * 1000] * 1000)])  # 1 kB rows: two thousand to BATCH_BYTES
+    2088
+    >>> _next_size(16, [pa.array(["x"] * 16)]), _next_size(10, [pa.array(["x" * 10**6] * 10)])  # 8x at most
+    (128, 2)
+    """
+    nbytes = sum(column.nbytes for column in columns)
+    rows = len(columns[0]) if columns else size
+    return max(1, min(BATCH_ROWS, 8 * size, BATCH_BYTES * rows // max(nbytes, 1)))
+
+
+def _batches(reader: pa.RecordBatchReader) -> Iterator[list[pa.Array]]:
+    """The reader's batches as columns. Past the first batch, the driver's errors reach Arrow's stream
+    interface, which raises them as a bare ``OSError`` or ``ArrowException``: they become
+    :class:`BrokenResult`, the driver's error they are, not a reader's bug whose message is withheld."""
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:
+            raise BrokenResult(str(exc).strip() or type(exc).__name__) from exc
+        yield list(batch.columns)
 
 
 class MySQL(Dialect):
@@ -152,6 +250,32 @@ class MySQL(Dialect):
         a database scans every one the user can see."""
         return [url.database] if url.database else super().schemas(inspector, url)
 
+    COLUMNS = (
+        "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS"
+        " WHERE TABLE_SCHEMA = :schema AND TABLE_NAME = :name ORDER BY ORDINAL_POSITION"
+    )
+    KEY = (
+        "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE"
+        " WHERE TABLE_SCHEMA = :schema AND TABLE_NAME = :name AND CONSTRAINT_NAME = 'PRIMARY'"
+        " ORDER BY ORDINAL_POSITION"
+    )
+
+    def columns(self, inspector: Any, schema: str | None, name: str, view: bool) -> tuple[list[Reflected], list[str]]:
+        """From ``information_schema``, not SQLAlchemy's reflection: that parses ``SHOW CREATE TABLE`` line by
+        line, leaves a backtick in a name doubled (a column ``hetu`x`` would be read as ``hetu``x``, which
+        does not exist, and the whole table fail) and drops, with only a warning, a column whose name holds
+        a line break. Types SQLAlchemy does not know are read as text, as its reflection would."""
+        known = inspector.dialect.ischema_names
+        with inspector.bind.connect() as conn:
+            where = {"schema": schema or conn.exec_driver_sql("SELECT DATABASE()").scalar(), "name": name}
+            rows = conn.execute(sa.text(self.COLUMNS), where).all()
+            key = [] if view else list(conn.execute(sa.text(self.KEY), where).scalars())
+        columns = [
+            Reflected(_str(column), _str(full).upper(), known.get(_str(data_type).lower(), sa.types.NullType)())
+            for column, data_type, full in rows
+        ]
+        return columns, [_str(k) for k in key]
+
     def prepare(self, parsed: URL, url: str, statement_timeout: float) -> tuple[URL, dict[str, Any]]:
         parsed, _ = super().prepare(parsed, url, statement_timeout)
         args: dict[str, Any] = {"connect_timeout": 10}
@@ -160,6 +284,14 @@ class MySQL(Dialect):
         if Path("~/.my.cnf").expanduser().is_file():
             args["read_default_file"] = str(Path("~/.my.cnf").expanduser())
         return parsed, {"connect_args": args}
+
+    def connection_lost(self, cursor: Any) -> None:
+        """PyMySQL's unbuffered cursor still means to read the rest of its result when it is collected, from
+        the socket that is gone: the ``AttributeError`` of that, twice, would be printed on stderr
+        ("Exception ignored in: SSCursor.close") as if the scan had crashed. Nothing more will come."""
+        result = getattr(cursor, "_result", None)
+        if getattr(result, "unbuffered_active", False):
+            result.unbuffered_active = False
 
     def engine_created(self, engine: sa.Engine, statement_timeout: float) -> None:
         @sa.event.listens_for(engine, "connect")
