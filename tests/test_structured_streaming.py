@@ -23,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+import scanner.extract.html as html_reader
+import scanner.extract.jsondoc as jsondoc
 import scanner.extract.structured as structured
 from scanner.extract import Limits, Piece, Unreadable, extract, text_pieces
 from scanner.extract.tables import json_leaves
@@ -100,8 +102,8 @@ def test_json_in_other_encodings_reads_as_before(encoding):
 
 
 def test_a_large_json_document_streams_in_batches_with_the_same_values(monkeypatch):
-    monkeypatch.setattr(structured, "_JSON_READ", 4096)
-    monkeypatch.setattr(structured, "_JSON_BATCH", 1000)
+    monkeypatch.setattr(jsondoc, "_JSON_READ", 4096)
+    monkeypatch.setattr(jsondoc, "_JSON_BATCH", 1000)
     document = {"rivit": [{"n": n, "nimi": f"Asiakas {n}", "ä": [n, {"x": None}]} for n in range(12_000)]}
     data = json.dumps(document, ensure_ascii=False).encode()
     pieces = [o for o in extract(io.BytesIO(data), "iso.json") if isinstance(o, Piece)]
@@ -275,7 +277,7 @@ class OldHtml(HTMLParser):
         if tag in ("script", "style"):
             self.skip += 1
         for attribute, value in attrs:
-            if value and attribute in structured._Html.ATTRIBUTES:
+            if value and attribute in html_reader._Html.ATTRIBUTES:
                 for prefix in ("mailto:", "tel:", "callto:"):
                     if value.lower().startswith(prefix):
                         value = value[len(prefix) :].split("?", 1)[0]
@@ -340,24 +342,24 @@ TRUNCATED = [
 
 @pytest.mark.parametrize("read", [1, 7, 64, 65536])
 def test_html_reads_as_before_whatever_the_chunk_size(monkeypatch, read):
-    monkeypatch.setattr(structured, "_HTML_READ", read)
+    monkeypatch.setattr(html_reader, "_HTML_READ", read)
     assert cells(PAGE.encode(), "sivu.html") == old_html(PAGE)
     for markup in TRUNCATED:
         assert cells(markup.encode(), "sivu.html") == old_html(markup), markup
 
 
 def test_html_text_for_mail_bodies_is_unchanged():
-    assert structured.html_text(PAGE) == "\n".join(text for text, _ in old_html(PAGE))
+    assert html_reader.html_text(PAGE) == "\n".join(text for text, _ in old_html(PAGE))
     for markup in TRUNCATED:
-        assert structured.html_text(markup) == "\n".join(text for text, _ in old_html(markup))
+        assert html_reader.html_text(markup) == "\n".join(text for text, _ in old_html(markup))
 
 
 @pytest.mark.parametrize("size", [1, 5, 100, 1 << 20])
 def test_html_texts_of_a_document_in_pieces_are_those_of_the_whole(size):
     for markup in [PAGE, *TRUNCATED]:
         pieces = [markup[at : at + size] for at in range(0, len(markup), size)]
-        assert list(structured.html_texts(pieces)) == [text for text, _ in old_html(markup)], markup
-    seconds, texts = cpu_seconds(lambda: list(structured.html_texts(["<a " * 1000] * 100 + [f"<p>{EMAIL}</p>"])))
+        assert list(html_reader.html_texts(pieces)) == [text for text, _ in old_html(markup)], markup
+    seconds, texts = cpu_seconds(lambda: list(html_reader.html_texts(["<a " * 1000] * 100 + [f"<p>{EMAIL}</p>"])))
     assert seconds < 20 and texts[-1] == EMAIL
 
 
@@ -384,12 +386,12 @@ def test_markup_that_never_closes_takes_linear_time(name):
     assert seconds < 20, f"{seconds:.1f} s"
     assert found[0] == (EMAIL, '{"line": 1}')
     assert not notes(found)
-    seconds, _ = cpu_seconds(lambda: structured.html_text(HOSTILE_HTML[name]))
+    seconds, _ = cpu_seconds(lambda: html_reader.html_text(HOSTILE_HTML[name]))
     assert seconds < 20, f"html_text: {seconds:.1f} s"
 
 
 def test_one_construct_longer_than_the_buffer_is_cut_and_reading_goes_on(monkeypatch):
-    monkeypatch.setattr(structured, "_HTML_PENDING", 10_000)
+    monkeypatch.setattr(html_reader, "_HTML_PENDING", 10_000)
     markup = (
         '<p title="' + "x" * 50_000 + f'">a</p>\n<p>{EMAIL}</p>\n<script>' + "y" * 50_000 + f"</script><p>{HETU}</p>"
     )

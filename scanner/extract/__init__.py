@@ -391,4 +391,4 @@ class _SeekHead(io.RawIOBase):
 
 
 # The built-in formats register themselves when imported; they import the names above, hence last.
-from scanner.extract import containers, documents, mail, structured  # noqa: E402, F401
+from scanner.extract import containers, documents, html, jsondoc, mail, structured  # noqa: E402, F401

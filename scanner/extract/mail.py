@@ -11,7 +11,7 @@ from email.parser import BytesParser
 from typing import BinaryIO
 
 from scanner.extract import Budget, Limits, Output, Unreadable, cells_piece, extract, extractor, join, text_pieces
-from scanner.extract.structured import html_text
+from scanner.extract.html import html_text
 
 HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Return-Path", "Subject", "Received", "X-Originating-IP")
 _TELLTALE = ("From", "To", "Received", "Return-Path", "MIME-Version", "Message-ID", "Subject", "Date")

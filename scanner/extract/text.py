@@ -173,3 +173,58 @@ def iter_line_batches(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterato
             last = block[offsets[-2] :]
             col = (col if newlines == 0 else 0) + _char_count(last)
         line_no += newlines
+
+
+class DecodedStream:
+    """A binary stream read as text in pieces, with the encoding rules of :func:`decode` (BOM, UTF-16
+    sniffed by its NUL bytes, stray non-UTF-8 bytes as Windows-1252), so a streaming reader sees the
+    same characters as one that decoded the whole file at once."""
+
+    def __init__(self, stream: BinaryIO, head: bytes) -> None:
+        self.stream = stream
+        self.codec, bom = sniff_encoding(head)
+        errors = "harava-cp1252" if self.codec == "utf-8" else "replace"
+        self.decoder = codecs.getincrementaldecoder(self.codec)(errors=errors)
+        self.head: bytes | None = head[bom:]
+        self.consumed = len(head)  # bytes of the file read so far
+
+    def _raw(self, size: int) -> bytes | None:
+        raw, self.head = self.head, None
+        if raw:
+            return raw
+        raw = self.stream.read(size)
+        self.consumed += len(raw)
+        return raw or None
+
+    def text(self, size: int) -> str:
+        """Up to about ``size`` more bytes of the file as text; '' at its end."""
+        while (raw := self._raw(size)) is not None:
+            if text := self.decoder.decode(raw):
+                return text
+        return self.decoder.decode(b"", final=True)
+
+    def utf8(self, size: int) -> bytes:
+        """The same as UTF-8 bytes (what the JSON parser takes); ASCII passes through undecoded."""
+        while (raw := self._raw(size)) is not None:
+            if self.codec == "utf-8" and raw.isascii() and not self.decoder.getstate()[0]:
+                return raw
+            if text := self.decoder.decode(raw):
+                return text.encode("utf-8")
+        return self.decoder.decode(b"", final=True).encode("utf-8")
+
+
+class Replay:
+    """A stream that gives back bytes already read from it first, then the rest of it: a reader can
+    change its mind about the format without seeking (archive members cannot seek back)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(size)
+        if size < 0:
+            out, self.head = self.head + self.rest.read(), b""
+            return out
+        out, self.head = self.head[:size], self.head[size:]
+        return out
