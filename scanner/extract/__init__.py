@@ -171,7 +171,11 @@ def cells_piece(member: str | None, texts: list[str], locations: list[dict]) -> 
     def locate(group) -> pa.Array:
         return encoded.take(pa.array(group.row))
 
-    return Piece(member, pa.array(texts, pa.large_string()), locate, sum(len(t) for t in texts))
+    try:
+        lines = pa.array(texts, pa.large_string())
+    except UnicodeEncodeError:  # lone surrogates (broken UTF-16 in a header, a cell): kept as U+FFFD
+        lines = pa.array([t.encode("utf-8", "replace").decode("utf-8") for t in texts], pa.large_string())
+    return Piece(member, lines, locate, sum(len(t) for t in texts))
 
 
 def text_pieces(stream: BinaryIO, member: str | None, block_size: int = BLOCK_SIZE, extra: str = "") -> Iterator[Piece]:

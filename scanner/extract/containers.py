@@ -82,11 +82,14 @@ def zip_members(
 ) -> Iterator[Output]:
     try:
         archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except NotImplementedError as exc:  # a zip format version or feature zipfile lacks
+        yield Unreadable(member, f"unsupported zip archive: {scrubbed(exc)}", "unsupported-format")
+        return
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         yield Unreadable(member, f"corrupt zip archive: {scrubbed(exc)}")
         return
     with archive:
-        for count, info in enumerate((i for i in archive.infolist() if not i.is_dir()), start=1):
+        for count, info in enumerate((i for i in archive.infolist() if i.filename and not i.is_dir()), start=1):
             if (stop := _members(limits, count, member)) is not None:
                 yield stop
                 return
@@ -207,7 +210,7 @@ def seven_zip_members(
     except py7zr.exceptions.PasswordRequired:
         yield Unreadable(member, "encrypted", "encrypted")
         return
-    except (py7zr.exceptions.Bad7zFile, py7zr.exceptions.ArchiveError, OSError, EOFError) as exc:
+    except Exception as exc:  # py7zr raises many kinds for a broken header (Bad7zFile, LZMAError, …)
         yield Unreadable(member, f"corrupt 7z archive: {scrubbed(exc)}")
         return
     with archive:
@@ -229,7 +232,7 @@ def seven_zip_members(
         factory = py7zr.io.BytesIOFactory(limits.max_member)
         try:
             archive.extractall(factory=factory)
-        except (py7zr.exceptions.ArchiveError, OSError, EOFError, ValueError) as exc:
+        except Exception as exc:  # py7zr raises many kinds (LZMAError, CrcError, zlib.error…) for broken data
             yield Unreadable(member, f"corrupt 7z archive: {scrubbed(exc)}")
             return
         for path, data in sorted(factory.products.items()):

@@ -6,6 +6,7 @@ Each reader imports its library itself: every scan imports this module, few need
 from __future__ import annotations
 
 import io
+import zipfile
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -166,12 +167,18 @@ def docx(
         return
     texts: list[str] = []
     locations: list[dict] = []
-    _docx_blocks(document, {}, texts, locations)
-    for number, section in enumerate(document.sections, start=1):
-        for part_name in ("header", "footer"):
-            part = getattr(section, part_name)
-            if not part.is_linked_to_previous:
-                _docx_blocks(part, {"section": number, "part": part_name}, texts, locations)
+    try:
+        _docx_blocks(document, {}, texts, locations)
+        for number, section in enumerate(document.sections, start=1):
+            for part_name in ("header", "footer"):
+                part = getattr(section, part_name)
+                if not part.is_linked_to_previous:
+                    _docx_blocks(part, {"section": number, "part": part_name}, texts, locations)
+    except Exception as exc:  # python-docx follows relationships lazily: a broken part fails mid-walk
+        if texts:
+            yield cells_piece(member, texts, locations)
+        yield Unreadable(member, f"corrupt Word document: {scrubbed(exc)}")
+        return
     if texts:
         yield cells_piece(member, texts, locations)
 
@@ -193,7 +200,6 @@ def _declares_dtd(stream: BinaryIO) -> str | None:
     packages may not (ECMA-376 Part 2), so one that does is forged, and the libraries reading Word and
     PowerPoint files keep an entity reference as a node and silently drop the text after it: reading the
     file would miss what it holds without saying so."""
-    import zipfile
 
     try:
         with zipfile.ZipFile(stream) as archive:
@@ -240,9 +246,12 @@ def pdf(
 ) -> Iterator[Output]:
     """Text page by page; the location names the page and the line on it. Pages that carry pictures but
     no text (scans) are counted and reported as not read: a scanned contract must not look clean."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import logging
 
+    from pypdf import PdfReader
+    from pypdf.errors import LimitReachedError, PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings quote bytes of the file
     try:
         reader = PdfReader(_seekable(stream))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -250,7 +259,10 @@ def pdf(
             return
         pages = reader.pages
         count = len(pages)
-    except (PdfReadError, ValueError, OSError, KeyError, RecursionError) as exc:
+    except LimitReachedError as exc:  # pypdf's own bounds (a page tree 100 levels deep…)
+        yield Unreadable(member, f"PDF beyond pypdf's limits: {scrubbed(exc)}", "limit")
+        return
+    except (PyPdfError, ValueError, OSError, KeyError, RecursionError, TypeError, AttributeError) as exc:
         yield Unreadable(member, f"corrupt PDF: {scrubbed(exc)}")
         return
     scanned: list[int] = []
@@ -302,7 +314,6 @@ def odf(
 ) -> Iterator[Output]:
     """OpenDocument text (.odt: paragraphs and headings) and spreadsheets (.ods: every text cell, the
     sheet as ``member``), read from ``content.xml`` as it streams."""
-    import zipfile
     from xml.etree.ElementTree import ParseError, iterparse
 
     try:
@@ -318,7 +329,7 @@ def odf(
                 found.start(element)
             else:
                 found.end(element)
-    except ParseError as exc:
+    except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         yield Unreadable(member, f"corrupt OpenDocument content: {scrubbed(exc)}")
         return
     finally:
@@ -440,7 +451,11 @@ def xls(
             yield Unreadable(member, f"corrupt .xls file: {scrubbed(exc)}")
         return
     for index in range(book.nsheets):
-        sheet = book.sheet_by_index(index)
+        try:
+            sheet = book.sheet_by_index(index)  # sheets are parsed here, lazily
+        except Exception as exc:
+            yield Unreadable(join(member, f"sheet {index + 1}"), f"corrupt .xls sheet: {scrubbed(exc)}")
+            continue
         header = {c: str(v).strip() for c, v in enumerate(sheet.row_values(0))} if sheet.nrows else {}
         texts, locations = [], []
         for r in range(sheet.nrows):

@@ -105,6 +105,7 @@ def _text_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
 def _table_pieces(batches: Iterator[pa.RecordBatch], member: str | None) -> Iterator[Output]:
     offset = 0
     for batch in batches:
+        batch.validate(full=True)  # Arrow's kernels trust offsets; a file's may point anywhere (SIGSEGV)
         piece = columns_piece(member, _text_columns(batch), offset)
         if piece is not None:
             yield piece
@@ -122,6 +123,8 @@ def parquet(
         yield from _table_pieces(pq.ParquetFile(stream).iter_batches(batch_size=65_536), member)
     except (pa.ArrowException, OSError) as exc:
         yield Unreadable(member, f"corrupt Parquet file: {scrubbed(exc)}")
+    except MemoryError:  # lengths in the file that ask for more memory than there is
+        yield Unreadable(member, "too large: its lengths ask for more memory than there is", "too-large")
 
 
 @extractor("arrow", priority=220, magic=[b"ARROW1"], suffixes=("feather", "arrow", "ipc"), random_access=True)
@@ -141,3 +144,5 @@ def arrow_ipc(
         yield from _table_pieces(batches, member)
     except (pa.ArrowException, OSError) as exc:
         yield Unreadable(member, f"corrupt Arrow/Feather file: {scrubbed(exc)}")
+    except MemoryError:  # lengths in the file that ask for more memory than there is
+        yield Unreadable(member, "too large: its lengths ask for more memory than there is", "too-large")

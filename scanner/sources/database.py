@@ -198,19 +198,35 @@ def discover(engine: sa.Engine, db: DatabaseOptions = DatabaseOptions()) -> Iter
             except sa.exc.DBAPIError as exc:
                 yield qualified, reason(exc)
                 continue
+            except UnicodeDecodeError:  # a broken SQLite file: its schema is not text
+                yield qualified, "corrupt: its description is not valid text"
+                continue
             columns = tuple(Column(c.name, c.type_name, _kind(c.type, db.all_columns)) for c in reflected)
             yield Table(schema, name, view, columns, tuple(key))
 
 
 def reason(exc: Exception) -> str:
-    """A driver's error as one line, classified where the kind is clear."""
+    """A driver's error as one line, classified where the kind is clear, with what it quotes left out: a
+    database quotes the value it choked on ("invalid input syntax …: "131052-308T"", a malformed SQLite
+    schema quoting a row), and that may be personal data."""
     orig = getattr(exc, "orig", None)
-    text = str(orig if orig is not None else exc).strip().splitlines()[0]
+    error = orig if orig is not None else exc
+    args = getattr(error, "args", ())
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):  # PyMySQL: (code, message)
+        error = args[1]
+    text = _unquoted(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
     if re.search(r"permission denied|denied|not authorized|insufficient privilege", text, re.I):
         return f"permission denied: {text}"
     if re.search(r"timeout|max_statement_time|maximum statement execution time", text, re.I):
         return f"statement timeout: {text}"
     return text
+
+
+def _unquoted(text: str) -> str:
+    """``relation "x" does not exist`` → ``relation "…" does not exist``; the same for '…' and (…)."""
+    text = re.sub(r'"[^"]*"', '"…"', text)
+    text = re.sub(r"'[^']*'", "'…'", text)
+    return re.sub(r"\([^()]*\)", "(…)", text)
 
 
 def is_driver_error(exc: BaseException) -> bool:
@@ -264,6 +280,8 @@ def table_items(url: str, db: DatabaseOptions, shown_as: str | None = None) -> l
         found = list(discover(engine, db))
     except sa.exc.DBAPIError as exc:
         raise DatabaseError(f"cannot list its tables: {reason(exc)}") from None
+    except UnicodeDecodeError:
+        raise DatabaseError("cannot list its tables: its schema is not valid text (corrupt)") from None
     finally:
         engine.dispose()
     return [
