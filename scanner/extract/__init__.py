@@ -42,7 +42,7 @@ class Limits:
     max_ratio: int = 200  # unpacked size / packed size of one member ...
     ratio_floor: int = 16 << 20  # ... once it unpacks to more than this (small repetitive files are fine)
     max_member: int = 1 << 30  # bytes of one member held in memory (formats that need random access)
-    max_nesting: int = 500  # levels of nesting inside one document: JSON, XML, MIME parts
+    max_nesting: int = 500  # levels of nesting inside one document: JSON values, MIME parts
     max_cells: int = 20_000_000  # cells (filled or not) visited in one sheet of a spreadsheet
     max_pages: int = 50_000  # pages of one PDF
 
