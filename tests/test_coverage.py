@@ -81,14 +81,14 @@ def test_each_item_is_complete_partial_or_skipped_with_a_reason(share):
     assert named == {
         ("arkisto.zip", "salattu.txt"): ("encrypted", "skipped"),
         ("arkisto.zip", "rikki.txt"): ("corrupt", "skipped"),
-        ("asiakkaat.xlsx", "Asiakkaat"): ("limit", "partial"),  # 12 cells read, then the limit
+        ("asiakkaat.xlsx", "Asiakkaat"): ("limit", "partial"),  # 12 rows and cells visited, then the limit
         ("vanha.doc", None): ("unsupported-format", "skipped"),
     }
     assert "(max_cells)" in next(r["error"] for r in rows if r["code"] == "limit")
     found = {(Path(r["source"]).name, r["entity"]) for r in report["findings"] if r["entity"]}
     assert ("arkisto.zip", "EMAIL_ADDRESS") in found and ("asiakkaat.xlsx", "EMAIL_ADDRESS") in found
     emails = [r for r in report["findings"] if r["entity"] == "EMAIL_ADDRESS" and r["source"].endswith(".xlsx")]
-    assert len(emails) == 5  # rows 2–6: the cells before the limit, no more
+    assert len(emails) == 3  # rows 2–4: 12 visits are 4 rows and their 8 cells, no more
     summary = report["summary"]
     assert summary["coverage"] == {"complete": 1, "partial": 2, "skipped": 2}
     assert summary["reasons"] == {"binary": 1, "corrupt": 1, "encrypted": 1, "limit": 1, "unsupported-format": 1}

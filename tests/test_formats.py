@@ -110,7 +110,8 @@ def test_docx_paragraphs_tables_and_footer(tmp_path):
 
 def test_pdf_pages_and_a_scan_without_text(tmp_path):
     (tmp_path / "lasku.pdf").write_bytes(_pdf(["Lasku", "Asiakas: aino@example.fi", "Puh. 040 123 4567"]))
-    (tmp_path / "skannattu.pdf").write_bytes(_pdf([]))
+    (tmp_path / "skannattu.pdf").write_bytes(_pdf([], image=True))
+    (tmp_path / "tyhja.pdf").write_bytes(_pdf([]))  # a blank page is no scan: nothing to report
     code, out, err = run("scan", str(tmp_path), "--format", "jsonl", "--show-values", "--no-progress")
     assert code == 0, err
     rows = jsonl(out)

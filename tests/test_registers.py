@@ -183,20 +183,32 @@ def test_docx_with_headings_and_a_table(tmp_path):
     assert [(e.category.key, e.section) for e in statement.mentioned] == []  # the controller's e-mail is declared too
 
 
-def _pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with the given lines of text (Helvetica, WinAnsi)."""
+def _pdf(lines: list[str], image: bool = False) -> bytes:
+    """A one-page PDF with the given lines of text (Helvetica, WinAnsi); with ``image``, the page also draws
+    a picture (a 1×1 grey image), as a scanned page does."""
 
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     content = ("BT /F1 11 Tf 50 800 Td 14 TL\n" + "".join(f"({escape(t)}) '\n" for t in lines) + "ET").encode("cp1252")
+    pictures = b""
+    if image:
+        content += b"\nq 500 0 0 700 50 50 cm /Im1 Do Q"
+        pictures = b" /XObject << /Im1 6 0 R >>"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >>"
+        + pictures
+        + b" >> >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
+    if image:
+        objects.append(
+            b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8"
+            b" /Length 1 >>\nstream\n\x80\nendstream"
+        )
     out, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))

@@ -66,8 +66,6 @@ _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def _xlsx_sheet(sheet, member: str, limits: Limits) -> Iterator[Output]:
-    from xml.etree.ElementTree import ParseError
-
     texts: list[str] = []
     locations: list[dict] = []
     try:
@@ -81,8 +79,11 @@ def _xlsx_sheet(sheet, member: str, limits: Limits) -> Iterator[Output]:
                 if len(texts) >= CELLS_PER_PIECE:
                     yield cells_piece(member, texts, locations)
                     texts, locations = [], []
-    except (ParseError, KeyError, ValueError, IndexError, OSError) as exc:
+    except Exception as exc:  # XML, zip, deflate and openpyxl's own coordinate errors alike
+        if texts:
+            yield cells_piece(member, texts, locations)
         yield Unreadable(member, f"corrupt sheet: {scrubbed(exc)}")
+        return
     if texts:
         yield cells_piece(member, texts, locations)
 
@@ -96,11 +97,18 @@ def _xlsx_cells(source, shared: list, limits: Limits) -> Iterator[tuple[dict | N
 
     header: dict[str, str] = {}
     row = column = visited = 0
-    for _, element in iterparse(source, events=("end",)):
+    rows = None  # <sheetData>: each row is taken out of it once read, so that a sheet streams
+    for event, element in iterparse(source, events=("start", "end")):
         tag = element.tag
+        if event == "start":
+            if tag == _SHEET_NS + "sheetData":
+                rows = element
+            continue
         if tag == _SHEET_NS + "row":
-            row, column = row + 1, 0
+            row, column, visited = row + 1, 0, visited + 1  # an empty row costs a visit too
             element.clear()
+            if rows is not None and len(rows):
+                rows.remove(element)
             continue
         if tag != _SHEET_NS + "c":
             continue
@@ -138,7 +146,10 @@ def _cell_text(element, shared: list) -> str | None:
     if value is None:
         return None
     if kind == "s":
-        entry = shared[int(value)]
+        index = int(value)
+        if not 0 <= index < len(shared):
+            raise IndexError("shared string index out of range")
+        entry = shared[index]
         return entry if isinstance(entry, str) else str(entry)
     if kind in ("str", "e"):
         return value if kind == "str" else None
@@ -189,10 +200,13 @@ class _TooLarge(Exception):
 
 def _whole(stream: BinaryIO, limits: Limits) -> bytes:
     """All of a file whose reader needs it in memory at once (.xls, RTF), up to ``max_member``."""
-    data = stream.read(limits.max_member + 1)
-    if len(data) > limits.max_member:
-        raise _TooLarge(f"too large to read whole (over {limits.max_member} bytes) (max_member)")
-    return data
+    chunks, size = [], 0
+    while chunk := stream.read(1 << 20):  # in pieces: one read of max_member would reserve all of it
+        size += len(chunk)
+        if size > limits.max_member:
+            raise _TooLarge(f"too large to read whole (over {limits.max_member} bytes) (max_member)")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _declares_dtd(stream: BinaryIO) -> str | None:
@@ -204,15 +218,42 @@ def _declares_dtd(stream: BinaryIO) -> str | None:
     try:
         with zipfile.ZipFile(stream) as archive:
             for info in archive.infolist():
-                if info.filename.endswith((".xml", ".rels")):
+                if not info.is_dir():
                     with archive.open(info) as part:
-                        if b"<!DOCTYPE" in part.read(4096).upper().replace(b"\x00", b""):
+                        if _prolog_declares_dtd(part):
                             return f"corrupt: {info.filename} declares a DTD, which Office files may not"
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
         pass  # the reader says what is wrong with the file
     finally:
         stream.seek(0)
     return None
+
+
+class _Prolog(Exception):
+    pass
+
+
+def _prolog_declares_dtd(part: BinaryIO) -> bool:
+    """Whether an XML part declares a DTD before its first element, however long the comments before it
+    (parsed by expat up to that element, never further; a part that is not XML declares none)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    found: list[bool] = []
+
+    def stop(*args: object, dtd: bool) -> None:
+        found.append(dtd)
+        raise _Prolog
+
+    parser.StartDoctypeDeclHandler = lambda *args: stop(dtd=True)
+    parser.StartElementHandler = lambda *args: stop(dtd=False)
+    try:
+        while chunk := part.read(1 << 16):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except (_Prolog, expat.ExpatError):
+        pass
+    return bool(found and found[0])
 
 
 def _docx_blocks(container, where: dict, texts: list[str], locations: list[dict]) -> None:
@@ -251,7 +292,7 @@ def pdf(
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PyPdfError
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings quote bytes of the file
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)  # its messages quote bytes of the file
     try:
         reader = PdfReader(_seekable(stream))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -284,12 +325,28 @@ def pdf(
 
 
 def _has_images(page) -> bool:
-    """Whether a page draws a picture (looked up in its resources, nothing decoded)."""
+    """Whether a page draws a picture: an image XObject (also inside a form XObject) or an inline image
+    in its content. A blank page draws none, and is not a scan."""
     try:
-        objects = page.get("/Resources", {}).get_object().get("/XObject", {}).get_object()
-        return any(objects[name].get_object().get("/Subtype") == "/Image" for name in objects)
-    except Exception:  # a broken resource dictionary: say what can be said, that the page had no text
+        if _draws_image(page.get("/Resources"), 0):
+            return True
+        content = page.get_contents()
+        return content is not None and b"BI" in content.get_data()
+    except Exception:  # a broken page: say what can be said, that it had no text
         return True
+
+
+def _draws_image(resources, depth: int) -> bool:
+    resources = resources.get_object() if resources is not None else None
+    if not resources or "/XObject" not in resources or depth > 3:
+        return False
+    objects = resources["/XObject"].get_object()
+    for name in objects:
+        drawn = objects[name].get_object()
+        subtype = drawn.get("/Subtype")
+        if subtype == "/Image" or (subtype == "/Form" and _draws_image(drawn.get("/Resources"), depth + 1)):
+            return True
+    return False
 
 
 def _scanned_reason(pages: list[int], count: int) -> str:
