@@ -191,7 +191,10 @@ class Supervisor:
         for worker in busy:
             if worker.connection in ready or worker.process.sentinel in ready:
                 self._receive(worker, on_batch, on_done, on_failed)
-            elif time.monotonic() - worker.started > self.item_timeout:
+        for worker in busy:  # also those that keep sending: a steady stream of findings is no pass
+            if not worker.busy or worker not in self.pool:
+                continue
+            if time.monotonic() - worker.started > self.item_timeout:
                 why = f"timeout: still reading after {self.item_timeout:g} s (--item-timeout)"
                 self._fail(worker, why, "timeout", on_failed)
             elif self.max_memory is not None and _resident(worker.process.pid) > self.max_memory:
@@ -199,13 +202,18 @@ class Supervisor:
                 self._fail(worker, why, "too-large", on_failed)
 
     def _receive(self, worker: _Worker, on_batch, on_done, on_failed) -> None:
-        """Everything the worker has sent; a worker that died mid-item fails that item."""
+        """What the worker has sent, for up to a second (so that the limits of every worker are looked at
+        between); a worker that died mid-item fails that item."""
+        until = time.monotonic() + MEMORY_CHECK_SECONDS
         try:
             while worker.connection.poll():
+                if time.monotonic() > until:
+                    return  # more is waiting: read on at the next round
                 kind, payload = worker.connection.recv()
                 if kind == "batch":
                     worker.received.count(payload)
-                    worker.coverage.read = True
+                    # error rows are no reading: only findings make a crashed item partial
+                    worker.coverage.read = worker.coverage.read or payload.column("entity").null_count < len(payload)
                     on_batch(worker.target, payload)
                 else:
                     target, item = worker.target, worker.item
@@ -219,7 +227,7 @@ class Supervisor:
             self._fail(worker, _why_it_died(worker.process.exitcode), "crashed", on_failed)
 
     def _fail(self, worker: _Worker, why: str, code: str, on_failed) -> None:
-        """The item is reported ``partial`` if its worker had sent anything (those findings are kept), else
+        """The item is reported ``partial`` if its worker had sent findings (they are kept), else
         ``skipped``."""
         target, item, summary, coverage = worker.target, worker.item, worker.received, worker.coverage
         self._stop(worker, kill=True)

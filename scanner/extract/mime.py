@@ -32,10 +32,7 @@ def _base64(raw: Iterator[bytes], problems: list[tuple[str, str]]) -> Iterator[b
     are ignored and padding ends the data, as the standard library decodes it."""
     carry, padded = b"", False
     for chunk in raw:
-        pad = chunk.find(b"=")
-        if pad >= 0:
-            chunk, padded = chunk[:pad], True
-        data = carry + chunk.translate(None, _BASE64_NOISE)
+        data, padded = _until_padding(carry, chunk)
         cut = len(data) - len(data) % 4
         carry = data[cut:]
         if cut:
@@ -48,6 +45,19 @@ def _base64(raw: Iterator[bytes], problems: list[tuple[str, str]]) -> Iterator[b
         yield binascii.a2b_base64(carry + b"=" * (4 - len(carry)))
         if not padded:
             problems.append(("base64 text ends without its padding (cut short?)", "corrupt"))
+
+
+def _until_padding(carry: bytes, chunk: bytes) -> tuple[bytes, bool]:
+    """``carry`` and the base64 characters of ``chunk`` up to the padding that ends the data, and whether
+    it was reached. An ``=`` ends the data only where padding can stand (the third or fourth character of
+    a quantum); elsewhere it is ignored, as the standard library's lenient decoder does."""
+    data = carry + chunk.translate(None, _BASE64_NOISE.replace(b"=", b""))
+    start = 0
+    while (pad := data.find(b"=", start)) >= 0:
+        if (pad - data.count(b"=", 0, pad)) % 4 in (2, 3):
+            return data[:pad].replace(b"=", b""), True
+        start = pad + 1
+    return data.replace(b"=", b""), False
 
 
 def _quoted_printable(raw: Iterator[bytes]) -> Iterator[bytes]:

@@ -214,10 +214,11 @@ def reason(exc: Exception) -> str:
     args = getattr(error, "args", ())
     if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):  # PyMySQL: (code, message)
         error = args[1]
-    text = _unquoted(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
-    if re.search(r"permission denied|denied|not authorized|insufficient privilege", text, re.I):
+    raw = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    text = _unquoted(raw)  # classified by the whole message, shown without what it quotes
+    if re.search(r"permission denied|denied|not authorized|insufficient privilege", raw, re.I):
         return f"permission denied: {text}"
-    if re.search(r"timeout|max_statement_time|maximum statement execution time", text, re.I):
+    if re.search(r"timeout|max_statement_time|maximum statement execution time", raw, re.I):
         return f"statement timeout: {text}"
     return text
 
