@@ -267,22 +267,23 @@ def check(config_path: str, **o: Any) -> None:
         )
         recorder = HistorySink.begin(history, config_path, started, signature) if history is not None else None
         listeners = [x for x in (recorder, accepting) if x]
-        with ended_on_failure(*listeners), progress_bar(None, o["no_progress"]) as bar:
-            result, outcome = pipeline.check(
-                config,
-                options,
-                tallies,
-                detectors=loaded,
-                listeners=listeners,
-                workers=o["workers"],
-                item_timeout=o["item_timeout"],
-                max_memory=o["max_memory"] if o["workers"] else None,
-                progress=bar.update,
-                previous=previous,
-            )
-        for listener in listeners:
-            listener.close()
-        change = _record(recorder, result, outcome, o["since"] or "last" if wants_change else None)
+        with ended_on_failure(*listeners):  # to the end: a stop while the last findings are written counts
+            with progress_bar(None, o["no_progress"]) as bar:
+                result, outcome = pipeline.check(
+                    config,
+                    options,
+                    tallies,
+                    detectors=loaded,
+                    listeners=listeners,
+                    workers=o["workers"],
+                    item_timeout=o["item_timeout"],
+                    max_memory=o["max_memory"] if o["workers"] else None,
+                    progress=bar.update,
+                    previous=previous,
+                )
+            for listener in listeners:
+                listener.close()
+            change = _record(recorder, result, outcome, o["since"] or "last" if wants_change else None)
     except (ConfigError, StatementError, HistoryError) as exc:
         raise HaravaError(str(exc)) from exc
     _print_check(result, change, o["fmt"], o["output"])

@@ -158,10 +158,11 @@ class _Reader:
 
         if not isinstance(value, dict):
             raise self.error("limits", "must be a table of name = number")
-        try:
-            Limits().with_values(value)
-        except ValueError as exc:
-            raise self.error(f"limits.{next(iter(value), '')}", str(exc)) from None
+        for name, number in value.items():
+            try:
+                Limits().with_values({name: number})
+            except ValueError as exc:
+                raise self.error(f"limits.{name}", str(exc)) from None
         return tuple(value.items())
 
     def umbrella(self, value: Any, key: str, register: int | None = None) -> dict[str, list[str]]:

@@ -227,7 +227,7 @@ class History:
         verdicts: list[dict[str, Any]],
         errors: list[dict[str, str]],
         status: int,
-        files: Iterable[tuple[str, int, int, dict[str, Any]]] = (),
+        files: Iterable[tuple[str, int, int, dict[str, Any] | None]] = (),
         coverage: dict[str, Any] | None = None,
     ) -> None:
         with self._writing() as conn:
@@ -242,7 +242,7 @@ class History:
             if errors:
                 conn.execute(sa.insert(ERRORS), [{"run_id": run_id, **e} for e in errors])
             file_rows = [
-                {"run_id": run_id, "path": p, "size": n, "mtime_ns": t, "coverage": json.dumps(c)}
+                {"run_id": run_id, "path": p, "size": n, "mtime_ns": t, "coverage": json.dumps(c) if c else None}
                 for p, n, t, c in files
             ]
             for start in range(0, len(file_rows), 10_000):

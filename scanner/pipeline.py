@@ -42,7 +42,7 @@ class Outcome:
     summaries: dict[str, Summary] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     # (absolute path or URL, size, mtime, coverage): what a later run may carry over
-    files: list[tuple[str, int, int, dict[str, Any]]] = field(default_factory=list)
+    files: list[tuple[str, int, int, dict[str, Any] | None]] = field(default_factory=list)
     modified: dict[str, int] = field(default_factory=dict)  # displayed path -> mtime (ns)
     reused_from: int | None = None
     seconds: float = 0.0
@@ -84,7 +84,11 @@ def _database_items(url: str, db: DatabaseOptions, previous: PreviousScan | None
     yield from table_items(url, db)
 
 
-def _read_as(part: Summary) -> dict[str, Any]:
+def _read_as(part: Summary) -> dict[str, Any] | None:
+    """An item's coverage as the history keeps it for carrying over; None for the usual case, read
+    completely (a history of a million files need not hold a million copies of it)."""
+    if not part.reasons and set(part.coverage) <= {"complete"} and part.coverage.get("complete", 0) <= 1:
+        return None
     return {"items": dict(part.coverage), "reasons": dict(part.reasons)}
 
 
@@ -154,7 +158,7 @@ class _Run:
         if self.progress:
             self.progress(size)
 
-    def read(self, key: str, display: str, marker: tuple[int, int], coverage: dict[str, Any]) -> None:
+    def read(self, key: str, display: str, marker: tuple[int, int], coverage: dict[str, Any] | None) -> None:
         self.outcome.files.append((key, *marker, coverage))
         self.outcome.modified[display] = marker[1]
 

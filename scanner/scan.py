@@ -241,8 +241,8 @@ class Scanner:
         self, display: str, out: Skipped | Unreadable, summary: Summary, coverage: Coverage
     ) -> pa.RecordBatch | None:
         """A part of a file the extractors did not read: counted, and an error row unless left alone on
-        purpose. The row's coverage is ``partial`` when part of what it names was read (a limit reached, a
-        document's pages after others), else ``skipped``."""
+        purpose. The row's coverage is ``partial`` when the file had been read in part before it (a limit
+        reached, a document's pages after others), else ``skipped``."""
         coverage.gaps += 1
         if isinstance(out, Skipped):
             summary.skipped[out.reason] += 1
@@ -250,7 +250,7 @@ class Scanner:
         summary.unread(where, out.reason, out.code)
         if out.code in QUIET_CODES:
             return None
-        part = out.code == "limit" or (out.member is None and coverage.read)
+        part = coverage.read and (out.code == "limit" or out.member is None)
         return error_batch(display, out.member, out.reason, None, out.code, "partial" if part else "skipped")
 
     def _sqlite_file(self, item: FileItem, summary: Summary, coverage: Coverage) -> Iterator[pa.RecordBatch]:

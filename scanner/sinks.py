@@ -186,7 +186,7 @@ class HistorySink:
         verdicts: list[dict[str, Any]],
         errors: list[dict[str, str]],
         status: int,
-        files: Sequence[tuple[str, int, int]] = (),
+        files: Sequence[tuple[str, int, int, dict[str, Any] | None]] = (),
         coverage: dict[str, Any] | None = None,
     ) -> None:
         self.flush()

@@ -71,7 +71,10 @@ def _xlsx_sheet(sheet, member: str, limits: Limits) -> Iterator[Output]:
     try:
         with sheet._get_source() as source:
             for location, text in _xlsx_cells(source, sheet._shared_strings, limits):
-                if location is None:
+                if location is None:  # what was read before the limit first, then the limit
+                    if texts:
+                        yield cells_piece(member, texts, locations)
+                        texts, locations = [], []
                     yield Unreadable(member, text, "limit")
                     break
                 texts.append(text)
