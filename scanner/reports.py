@@ -24,6 +24,7 @@ from scanner.findings import RECORD_SCHEMA, describe_location
 from scanner.history import FINDINGS, Change, History
 from scanner.registers.check import CheckResult, RegisterCoverage
 from scanner.registers.statement import Statement
+from scanner.terminal import coverage_line
 
 #: The findings export's columns, in the order users' queries rely on; their types are the findings schema's.
 EXPORT_FIELDS = ("register", "source", "path", "member", "location", "entity", "value", "value_hash", "undeclared")
@@ -127,11 +128,7 @@ def _status(verdict: dict[str, Any]) -> str:
 
 
 def _run_coverage(coverage: dict[str, Any]) -> str:
-    reasons = ", ".join(f"{c} {n}" for c, n in coverage.get("reasons", {}).items())
-    return (
-        f"{coverage.get('complete', 0)} complete, {coverage.get('partial', 0)} partial,"
-        f" {coverage.get('skipped', 0)} skipped" + (f" (not read: {reasons})" if reasons else "")
-    )
+    return coverage_line(coverage, coverage.get("reasons"))
 
 
 def _verdict_coverage(coverage: dict[str, Any]) -> str:
@@ -298,8 +295,7 @@ def _error(error: dict[str, str]) -> str:
 def coverage_text(coverage: RegisterCoverage) -> str:
     """``12 complete, 1 partial, 2 skipped; not read: corrupt 1, encrypted 1 (counts against the
     verdict), binary 3 (accepted)``."""
-    items = coverage.items
-    text = f"{items['complete']} complete, {items['partial']} partial, {items['skipped']} skipped"
+    text = coverage_line(coverage.items)
     gaps = coverage.gaps
     if gaps:
         text += "; not read: " + ", ".join(f"{c} {n}" for c, n in gaps.items()) + " (so the verdict is incomplete)"

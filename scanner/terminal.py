@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 from scanner.scan import Summary
 
@@ -38,6 +39,17 @@ def _columns_text(columns: list[dict]) -> list[str]:
     return lines
 
 
+def coverage_line(items: Mapping[str, int], reasons: Mapping[str, int] | None = None) -> str:
+    """``120 complete, 2 partial, 3 skipped (not read: binary 2, encrypted 1)``, the way every report says it.
+
+    >>> coverage_line({"complete": 3, "skipped": 1}, {"binary": 1})
+    '3 complete, 0 partial, 1 skipped (not read: binary 1)'
+    """
+    text = f"{items.get('complete', 0)} complete, {items.get('partial', 0)} partial, {items.get('skipped', 0)} skipped"
+    shown = ", ".join(f"{code} {n}" for code, n in (reasons or {}).items())
+    return text + (f" (not read: {shown})" if shown else "")
+
+
 def summary_text(summary: dict) -> str:
     """The summary of a scan: files and speed, tables and columns, findings per entity, what was not read."""
     mb = summary["bytes"] / 1e6
@@ -56,10 +68,7 @@ def summary_text(summary: dict) -> str:
         lines.append("Findings: none")
     coverage = summary.get("coverage", {})
     if set(coverage) - {"complete"}:
-        lines.append(
-            f"Coverage: {coverage.get('complete', 0)} complete, {coverage.get('partial', 0)} partial,"
-            f" {coverage.get('skipped', 0)} skipped (" + ", ".join(f"{c} {n}" for c, n in summary["reasons"].items()) + ")"
-        )
+        lines.append(f"Coverage: {coverage_line(coverage, summary['reasons'])}")
     if summary["skipped"]:
         lines.append("Skipped: " + ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()))
     if summary["errors"]:
