@@ -125,6 +125,15 @@ running_options = _options(
 )
 
 
+def running(o: dict[str, Any]) -> dict[str, Any]:
+    """The supervision options as ``scanner.pipeline.run`` takes them (no memory watch without workers)."""
+    return {
+        "workers": o["workers"],
+        "item_timeout": o["item_timeout"],
+        "max_memory": o["max_memory"] if o["workers"] else None,
+    }
+
+
 def _limits(values: tuple[str, ...]) -> dict[str, int]:
     from scanner.extract import Limits
 
