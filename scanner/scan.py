@@ -241,17 +241,11 @@ class Scanner:
         self, display: str, out: Skipped | Unreadable, summary: Summary, coverage: Coverage
     ) -> pa.RecordBatch | None:
         """A part of a file the extractors did not read: counted, and an error row unless left alone on
-        purpose. The row's coverage is ``partial`` when the file had been read in part before it (a limit
-        reached, a document's pages after others), else ``skipped``."""
-        coverage.gaps += 1
+        purpose."""
         if isinstance(out, Skipped):
             summary.skipped[out.reason] += 1
-        where = display + (f" [{out.member}]" if out.member else "")
-        summary.unread(where, out.reason, out.code)
-        if out.code in QUIET_CODES:
-            return None
-        part = coverage.read and (out.code == "limit" or out.member is None)
-        return error_batch(display, out.member, out.reason, None, out.code, "partial" if part else "skipped")
+        row = self._failed(display, out.reason, summary, coverage, out.code, member=out.member)
+        return None if out.code in QUIET_CODES else row
 
     def _sqlite_file(self, item: FileItem, summary: Summary, coverage: Coverage) -> Iterator[pa.RecordBatch]:
         """An SQLite database lying in a share is read as the database it is (skipping it as binary would
@@ -329,12 +323,16 @@ class Scanner:
         code: str,
         source: str | None = None,
         location: dict | None = None,
+        member: str | None = None,
     ) -> pa.RecordBatch:
-        """An item (or a table of it) that could not be read: in the summary as ``display``, in the output as a
-        row of ``source`` (default: ``display``) at ``location``."""
+        """An item, a table or a ``member`` of it that could not be read: in the summary as ``display``
+        (with the member), in the output as a row of ``source`` (default: ``display``) at ``location``. The
+        row's coverage is ``partial`` when the item had been read in part before it (a limit reached, a
+        document's pages after others), else ``skipped``."""
         coverage.gaps += 1
-        summary.unread(display, reason, code)
-        return error_batch(source or display, None, reason, location, code, "partial" if coverage.read else "skipped")
+        summary.unread(display + (f" [{member}]" if member else ""), reason, code)
+        part = coverage.read and (code == "limit" or member is None)
+        return error_batch(source or display, member, reason, location, code, "partial" if part else "skipped")
 
 
 def coverage_of(summary: Summary) -> dict[str, Any]:
