@@ -66,7 +66,7 @@ FILES = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("mtime_ns", sa.BigInteger, nullable=False),
-    # the item's coverage then, as JSON {"items": {status: n}, "reasons": {code: n}}: carried over with it
+    # the item's coverage then, as JSON in the runs' shape (null: read completely): carried over with it
     sa.Column("coverage", sa.Text),
 )
 ERRORS = sa.Table(
@@ -148,7 +148,7 @@ class PreviousScan:
 
     def coverage_of(self, path: str) -> dict[str, Any]:
         """How fully ``path`` was read then (a file recorded before coverage was kept: completely)."""
-        return self.coverage.get(path) or {"items": {"complete": 1}, "reasons": {}}
+        return self.coverage.get(path) or {"complete": 1, "partial": 0, "skipped": 0, "reasons": {}}
 
     def carried(self, path: str, marker: tuple[int, int], source: str) -> list[pa.RecordBatch] | None:
         """The earlier findings of ``path`` (shown as ``source``) if it is unchanged (same size and time)."""

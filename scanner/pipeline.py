@@ -20,12 +20,13 @@ import pyarrow as pa
 
 from detectors import Detector, entities_by_category, entities_of
 from scanner.config import Config, RegisterConfig, is_database_url
+from scanner.extract import COVERAGE
 from scanner.findings import error_batch
 from scanner.history import PreviousScan, item_path
 from scanner.registers.accepted import Accepted
 from scanner.registers.check import CheckResult, RegisterCoverage, RegisterTally
 from scanner.registers.statement import parse_statement
-from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary
+from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary, coverage_of
 from scanner.sinks import CheckSink, Listener, Sink
 from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, redact, sqlite_marker, table_items
 from scanner.sources.files import FileItem, Problem, WalkOptions, walk
@@ -66,7 +67,7 @@ class Carried:
     key: str
     marker: tuple[int, int]
     batches: list[pa.RecordBatch]
-    coverage: dict[str, Any]  # {"items": {status: n}, "reasons": {code: n}} as it was read then
+    coverage: dict[str, Any]  # as it was read then, in the shape of scanner.scan.coverage_of
 
 
 Work = Item | Problem | Carried
@@ -89,7 +90,7 @@ def _read_as(part: Summary) -> dict[str, Any] | None:
     completely (a history of a million files need not hold a million copies of it)."""
     if not part.reasons and set(part.coverage) <= {"complete"} and part.coverage.get("complete", 0) <= 1:
         return None
-    return {"items": dict(part.coverage), "reasons": dict(part.reasons)}
+    return coverage_of(part)
 
 
 def _marker(item: FileItem) -> tuple[int, int]:
@@ -151,7 +152,7 @@ class _Run:
         part = Summary(files=1, bytes=size, reused_files=1, reused_bytes=size)
         for batch in item.batches:
             part.count(batch)
-        part.coverage.update(item.coverage["items"])
+        part.coverage.update({status: n for status in COVERAGE if (n := item.coverage.get(status, 0))})
         part.reasons.update(item.coverage["reasons"])
         self.emit(target, item.batches, part)
         self.read(item.key, item.display, item.marker, item.coverage)
