@@ -121,7 +121,7 @@ def parquet(
 
     try:
         yield from _table_pieces(pq.ParquetFile(stream).iter_batches(batch_size=65_536), member)
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # names that are not UTF-8, too
         yield Unreadable(member, f"corrupt Parquet file: {scrubbed(exc)}")
     except MemoryError:  # lengths in the file that ask for more memory than there is
         yield Unreadable(member, "too large: its lengths ask for more memory than there is", "too-large")
@@ -142,7 +142,7 @@ def arrow_ipc(
             stream.seek(0)
             batches = iter(ipc.open_stream(stream))
         yield from _table_pieces(batches, member)
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # names that are not UTF-8, too
         yield Unreadable(member, f"corrupt Arrow/Feather file: {scrubbed(exc)}")
     except MemoryError:  # lengths in the file that ask for more memory than there is
         yield Unreadable(member, "too large: its lengths ask for more memory than there is", "too-large")
