@@ -291,7 +291,9 @@ def check(config_path: str, **o: Any) -> None:
         if verdict.incomplete:
             gaps = ", ".join(f"{c} {n}" for c, n in verdict.coverage.gaps.items())
             unreachable = ", ".join(verdict.coverage.unreachable)
-            why = "; ".join(x for x in (gaps and f"not read: {gaps}", unreachable and f"unreachable: {unreachable}") if x)
+            why = "; ".join(
+                x for x in (gaps and f"not read: {gaps}", unreachable and f"unreachable: {unreachable}") if x
+            )
             click.echo(
                 f"Error: the verdict on {verdict.register.name} is incomplete ({why}); see the errors above, or"
                 " accept such items with accept_unread in the configuration.",

@@ -189,7 +189,16 @@ def _resolve(base: Path, source: str) -> str:
 def _register(reader: _Reader, entry: dict[str, Any], index: int, base: Path) -> RegisterConfig:
     """One ``[[registers]]`` table, checked key by key."""
     where = f"registers[{index}]"
-    unknown = set(entry) - {"name", "statement", "sources", "declare", "ignore", "umbrella", "retention", "accept_unread"}
+    unknown = set(entry) - {
+        "name",
+        "statement",
+        "sources",
+        "declare",
+        "ignore",
+        "umbrella",
+        "retention",
+        "accept_unread",
+    }
     if unknown:
         raise reader.error(f"{where}.{sorted(unknown)[0]}", "unknown key", index)
     for required in ("name", "statement", "sources"):

@@ -293,7 +293,9 @@ class Scanner:
                     raise
                 why = str(exc) if isinstance(exc, DatabaseError) else reason(exc)
                 where = {"table": table.qualified}
-                yield self._failed(f"{source} {table.qualified}", why, summary, coverage, "database-error", source, where)
+                yield self._failed(
+                    f"{source} {table.qualified}", why, summary, coverage, "database-error", source, where
+                )
         for report in reports:
             summary.columns.append({**report.as_dict(), **({"sampling": sampling} if sampling else {})})
 

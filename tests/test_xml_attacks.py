@@ -342,11 +342,7 @@ def test_each_reader_reports_the_identity_code_written_in_plain_text(scan, reade
 # --- each reader against each attack ------------------------------------------------------------------
 
 
-CASES = [
-    pytest.param(reader, kind, id=f"{reader}-{kind}")
-    for reader in READERS
-    for kind in ATTACKS
-]
+CASES = [pytest.param(reader, kind, id=f"{reader}-{kind}") for reader in READERS for kind in ATTACKS]
 
 
 @pytest.mark.parametrize(("reader", "kind"), CASES)

@@ -98,7 +98,9 @@ def zip_members(
                 yield Unreadable(path, "encrypted", "encrypted")
                 continue
             if info.file_size > limits.ratio_floor and info.file_size / max(info.compress_size, 1) > limits.max_ratio:
-                yield Unreadable(path, f"compression ratio over {limits.max_ratio}:1 (a zip bomb?, max_ratio)", "too-large")
+                yield Unreadable(
+                    path, f"compression ratio over {limits.max_ratio}:1 (a zip bomb?, max_ratio)", "too-large"
+                )
                 continue
             try:
                 with archive.open(info) as raw:
@@ -223,11 +225,15 @@ def seven_zip_members(
             return
         total = sum(f.uncompressed for f in files)
         if not budget.take(total):
-            yield Unreadable(member, "unpacks to more than the limits allow (a compression bomb?, max_total)", "too-large")
+            yield Unreadable(
+                member, "unpacks to more than the limits allow (a compression bomb?, max_total)", "too-large"
+            )
             return
         packed = max(sum(f.compressed or 0 for f in files), 1)
         if total > limits.ratio_floor and total / packed > limits.max_ratio:
-            yield Unreadable(member, f"compression ratio over {limits.max_ratio}:1 (a 7z bomb?, max_ratio)", "too-large")
+            yield Unreadable(
+                member, f"compression ratio over {limits.max_ratio}:1 (a 7z bomb?, max_ratio)", "too-large"
+            )
             return
         factory = py7zr.io.BytesIOFactory(limits.max_member)
         try:

@@ -536,7 +536,9 @@ def legacy_office(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
     """Word .doc and Outlook .msg have no reader here; saying so beats scanning their bytes as noise."""
-    yield Unreadable(member, "unsupported format: legacy Office or Outlook file (OLE2: .doc/.msg)", "unsupported-format")
+    yield Unreadable(
+        member, "unsupported format: legacy Office or Outlook file (OLE2: .doc/.msg)", "unsupported-format"
+    )
 
 
 @extractor("sqlite", priority=297, magic=[b"SQLite format 3\x00"])
@@ -546,7 +548,9 @@ def sqlite_member(
     """An SQLite database inside an archive or a mail: SQLite reads only files, and nothing is ever written
     to disk, so it is reported unread — never passed over as binary, which would make a verdict look clean.
     (One lying in a share is read as a database.)"""
-    yield Unreadable(member, "SQLite database inside a container: not read (extract it to scan it)", "unsupported-format")
+    yield Unreadable(
+        member, "SQLite database inside a container: not read (extract it to scan it)", "unsupported-format"
+    )
 
 
 @extractor("rtf", priority=300, magic=[b"{\\rtf"])

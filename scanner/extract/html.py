@@ -215,5 +215,3 @@ def html(
     if parser.texts:
         texts, lines = parser.take()
         yield cells_piece(member, texts, [{"line": n} for n in lines])
-
-

@@ -263,5 +263,3 @@ def json_document(
             yield from text_pieces(Replay(document.head, stream), member, block_size)
         else:
             yield from document.broken()
-
-

@@ -84,7 +84,11 @@ def walk(targets: Sequence[str], options: WalkOptions = WalkOptions()) -> Iterat
 def _entry(display: str, info: os.stat_result, options: WalkOptions) -> Iterator[FileItem | Problem]:
     if stat.S_ISREG(info.st_mode):
         if options.max_file_size is not None and info.st_size > options.max_file_size:
-            yield Problem(display, f"too large ({info.st_size} bytes; --max-file-size is {options.max_file_size})", code="too-large")
+            yield Problem(
+                display,
+                f"too large ({info.st_size} bytes; --max-file-size is {options.max_file_size})",
+                code="too-large",
+            )
         else:
             yield FileItem(display, display, info.st_size, info.st_mtime_ns, options.follow_symlinks)
     elif stat.S_ISLNK(info.st_mode):
