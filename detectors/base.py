@@ -56,13 +56,20 @@ class HaravaRecognizer(PatternRecognizer):
     COLUMN_HINTS: ClassVar[str | None] = None
     #: ``(name, regex, score)``; the score is the confidence of a validated match without context.
     PATTERNS: ClassVar[list[tuple[str, str, float]]]
+    #: Names of patterns whose matches count only with a context word in the line (or the one above) or
+    #: a column name suggesting the entity: forms too common in ordinary prose to stand alone.
+    CONTEXT_REQUIRED: ClassVar[frozenset[str]] = frozenset()
     #: Words (Finnish, Swedish, English; stems match inflected forms) that raise the score.
     CONTEXT: ClassVar[list[str]] = []
     #: Order in the engine's first-pass alternation: at one text position the lowest number wins.
     PRIORITY: ClassVar[int] = 50
     #: A match must not touch a letter or digit on either side (Unicode-aware check).
     STRICT_BOUNDARY: ClassVar[bool] = True
-    #: Regexes on the two characters before / after a match that reject it (RE2 and Python syntax).
+    #: A regex on the key or column header a value is labelled with (a JSON key, a sheet's column header)
+    #: that says the value is something else: a ``"version"`` field holds no IP address.
+    REJECT_LABEL: ClassVar[str | None] = None
+    #: Regexes that reject a match: on up to 16 characters before it (anchor them with ``$``) and on the
+    #: two after it (anchor with ``^``); RE2 and Python syntax.
     REJECT_BEFORE: ClassVar[str | None] = None
     REJECT_AFTER: ClassVar[str | None] = None
 
@@ -131,6 +138,12 @@ class HaravaRecognizer(PatternRecognizer):
 
     def detail_array(self, texts: pa.Array) -> pa.Array | None:
         """An optional remark per value (e.g. a temporary identity code); None for none at all."""
+        own = self._function("detail_array")
+        return own(texts) if own else None
+
+    def fits_array(self, texts: pa.Array, before: pa.Array, after: pa.Array) -> np.ndarray | None:
+        """Whether each match fits the text around it (see ``REJECT_BEFORE``), where ``REJECT_BEFORE``/``AFTER``
+        cannot say it alone (the verdict depends on the match too); None: every match fits."""
         return None
 
     def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:

@@ -72,9 +72,8 @@ class Adapter:
         self.strict_boundary = self.harava and recognizer.STRICT_BOUNDARY
         self.reject_before = recognizer.REJECT_BEFORE if self.harava else None
         self.reject_after = recognizer.REJECT_AFTER if self.harava else None
-        self._reject = [
-            (regex.compile(p), side) for p, side in ((self.reject_before, 0), (self.reject_after, 1)) if p is not None
-        ]
+        self.context_required = recognizer.CONTEXT_REQUIRED if self.harava else frozenset()
+        self.reject_label = recognizer.REJECT_LABEL if self.harava else None
         self.context_re2 = context_regex(getattr(recognizer, "context", None) or [])
         self._spans: dict[str, list[tuple[int, int, float | None]]] = {}
 
@@ -101,24 +100,36 @@ class Adapter:
         self._spans[text] = found
         return found
 
-    def accept_array(self, before: pa.Array, after: pa.Array) -> np.ndarray:
-        """Whether the two characters around each match allow it (word boundaries, reject rules)."""
+    def accept_array(self, texts: pa.Array, before: pa.Array, after: pa.Array) -> np.ndarray:
+        """Whether the text around each match allows it (word boundaries, reject rules). ``before`` holds
+        up to ``engine.BEFORE`` characters, ``after`` two.
+
+        A strict boundary keeps a match from running on from a word, but one that opens with a bracket
+        may follow a letter (``mail.example.org[192.0.2.1]``), and one that closes with a bracket may
+        be followed by one.
+        """
         ok = np.ones(len(before), bool)
         if self.strict_boundary:
-            last = pc.utf8_is_alnum(pc.utf8_slice_codeunits(before, start=-1))
-            first = pc.utf8_is_alnum(pc.utf8_slice_codeunits(after, start=0, stop=1))
-            ok &= ~pc.fill_null(last, False).to_numpy(zero_copy_only=False)
-            ok &= ~pc.fill_null(first, False).to_numpy(zero_copy_only=False)
+            last = _alnum(pc.utf8_slice_codeunits(before, start=-1))
+            first = _alnum(pc.utf8_slice_codeunits(after, start=0, stop=1))
+            opens = _np(pc.match_substring_regex(texts, r"^[\[(]"))
+            closes = _np(pc.match_substring_regex(texts, r"[\])]$"))
+            ok &= ~(last & ~opens) & ~(first & ~closes)
         if self.reject_before:
             ok &= ~pc.match_substring_regex(before, self.reject_before).to_numpy(zero_copy_only=False)
         if self.reject_after:
             ok &= ~pc.match_substring_regex(after, self.reject_after).to_numpy(zero_copy_only=False)
+        if self.harava and ok.any():
+            own = self.recognizer.fits_array(texts, before, after)
+            if own is not None:
+                ok &= own
         return ok
 
-    def accept_one(self, before: str, after: str) -> bool:
-        if self.strict_boundary and ((before and before[-1].isalnum()) or (after and after[0].isalnum())):
-            return False
-        return not any(pattern.search((before, after)[side]) for pattern, side in self._reject)
+    def accept_one(self, text: str, before: str, after: str) -> bool:
+        one = pa.array([text], pa.large_string())
+        return bool(
+            self.accept_array(one, pa.array([before], pa.large_string()), pa.array([after], pa.large_string()))[0]
+        )
 
     def compact_array(self, texts: pa.Array) -> pa.Array:
         if self.harava:
@@ -138,6 +149,14 @@ class Adapter:
 
     def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:
         return self.recognizer.score_array(texts, scores) if self.harava else scores
+
+
+def _np(flags: pa.Array) -> np.ndarray:
+    return pc.fill_null(flags, False).to_numpy(zero_copy_only=False)
+
+
+def _alnum(texts: pa.Array) -> np.ndarray:
+    return _np(pc.utf8_is_alnum(texts))
 
 
 def compiled_patterns(recognizer: EntityRecognizer) -> list[tuple[str, str, float]] | None:

@@ -57,6 +57,7 @@ __all__ = [
 SEP = "\x1f"  # unit separator: blanked in the scanned text first, so it cannot occur there
 CONTEXT_BOOST = 0.35  # the same factor Presidio's context enhancer uses
 ROW_SEP = "\n"  # between rows for the per-text fallback: ``\b``, ``^`` and ``$`` see a boundary there
+BEFORE = 16  # characters before a match its detector's rules may look at
 
 _Detector = tuple[Adapter, list[tuple[str, str, float]]]
 
@@ -87,6 +88,8 @@ class _Candidates:
     before: pa.Array
     after: pa.Array
     context: np.ndarray
+    needs_context: np.ndarray  # the pattern counts only with context (``CONTEXT_REQUIRED``)
+    refused: np.ndarray  # the row's own label says it is no value of this detector (``REJECT_LABEL``)
 
 
 def _guarded(detectors: Sequence[_Detector], guards: Sequence[Guard]) -> tuple[list[_Slot], list[_Detector]]:
@@ -124,6 +127,9 @@ class _Pass:
         # same text yields the same hits whichever entities are asked for.
         self.wanted = [a for a in wanted if id(a) in self.slots_of]
         self._slot_score = np.array([s.score for s in slots] + [0.0], np.float64)  # [-1]: unattributed
+        self._needs_context = np.array(
+            [s.adapter is not None and s.name in s.adapter.context_required for s in slots] + [False], bool
+        )
         # Consecutive slots of one detector (or all guards) are identified together; one by one only
         # where the detector's patterns score differently.
         self._slot_groups: list[tuple[str, list[int]]] = []
@@ -162,7 +168,47 @@ class _Pass:
                 remaining = remaining[~mask]
         return slot
 
-    def candidates(self, lines: pa.Array) -> _Candidates | None:
+    def _context(
+        self,
+        lines: pa.Array,
+        rows: np.ndarray,
+        candidates: pa.Array,
+        cand_row: np.ndarray,
+        slot: np.ndarray,
+        labels: pa.Array | str | None,
+    ) -> np.ndarray:
+        """Whether a context word of its detector stands in each match's line, the line above or its label."""
+        context = np.zeros(len(cand_row), bool)
+        for adapter in self.wanted:
+            if adapter.context_re2 is None:
+                continue
+            mine = np.isin(slot, self.slots_of[id(adapter)])
+            if not mine.any():
+                continue
+            wanted_rows = np.unique(cand_row[mine])
+            near = pc.match_substring_regex(candidates.take(pa.array(wanted_rows)), adapter.context_re2)
+            found = near.to_numpy(zero_copy_only=False).copy()
+            look_above = np.flatnonzero(~found & (rows[wanted_rows] > 0))
+            if len(look_above):
+                above = lines.take(pa.array(rows[wanted_rows[look_above]] - 1))
+                found[look_above] = pc.match_substring_regex(above, adapter.context_re2).to_numpy(zero_copy_only=False)
+            if labels is not None:
+                found |= _labelled(labels, rows[wanted_rows], adapter.context_re2)
+            context[mine] = found[np.searchsorted(wanted_rows, cand_row[mine])]
+        return context
+
+    def _refused(self, rows: np.ndarray, slot: np.ndarray, labels: pa.Array | str | None) -> np.ndarray:
+        """Whether each match's own label says it is no value of its detector (``REJECT_LABEL``). Only a
+        label of its own: one for all rows (a CSV header) speaks of every column."""
+        refused = np.zeros(len(rows), bool)
+        if isinstance(labels, pa.Array):
+            for adapter in self.wanted:
+                mine = np.flatnonzero(np.isin(slot, self.slots_of[id(adapter)]))
+                if adapter.reject_label and len(mine):
+                    refused[mine] = _labelled(labels, rows[mine], adapter.reject_label)
+        return refused
+
+    def candidates(self, lines: pa.Array, labels: pa.Array | str | None = None) -> _Candidates | None:
         """Every match of the alternation, with its row, offset, neighbours and slot — vectorised."""
         if len(lines) == 0:
             return None
@@ -185,7 +231,9 @@ class _Pass:
         match_at = np.flatnonzero((position % 2 == 1) & (lengths > 0))
         texts = flat.take(pa.array(match_at))
         slot = self._identify(texts)
-        before = pc.utf8_slice_codeunits(flat.take(pa.array(match_at - 1)), start=-2)
+        # Up to BEFORE characters: boundaries look at the last one or two, a detector's REJECT_BEFORE may
+        # look further back ("ver=1.2.3.4").
+        before = pc.utf8_slice_codeunits(flat.take(pa.array(match_at - 1)), start=-BEFORE)
         after = pc.utf8_slice_codeunits(flat.take(pa.array(match_at + 1)), start=0, stop=2)
         # Where two matches (nearly) touch, the text around one is the other ("2001:db8::1::2").
         list_length = np.diff(offsets)[parent[match_at]]
@@ -194,28 +242,26 @@ class _Pass:
         if len(close_before) or len(close_after):
             before_list, after_list = before.to_pylist(), after.to_pylist()
             for k in close_before.tolist():
-                before_list[k] = (texts[k - 1].as_py() + before_list[k])[-2:]
+                before_list[k] = (texts[k - 1].as_py() + before_list[k])[-BEFORE:]
             for k in close_after.tolist():
                 after_list[k] = (after_list[k] + texts[k + 1].as_py())[:2]
             before, after = pa.array(before_list, pa.large_string()), pa.array(after_list, pa.large_string())
         cand_row = parent[match_at]
-        context = np.zeros(len(match_at), bool)
-        for adapter in self.wanted:
-            if adapter.context_re2 is None:
-                continue
-            mine = np.isin(slot, self.slots_of[id(adapter)])
-            if not mine.any():
-                continue
-            wanted_rows = np.unique(cand_row[mine])
-            near = pc.match_substring_regex(candidates.take(pa.array(wanted_rows)), adapter.context_re2)
-            found = near.to_numpy(zero_copy_only=False).copy()
-            look_above = np.flatnonzero(~found & (rows[wanted_rows] > 0))
-            if len(look_above):
-                above = lines.take(pa.array(rows[wanted_rows[look_above]] - 1))
-                found[look_above] = pc.match_substring_regex(above, adapter.context_re2).to_numpy(zero_copy_only=False)
-            context[mine] = found[np.searchsorted(wanted_rows, cand_row[mine])]
+        context = self._context(lines, rows, candidates, cand_row, slot, labels)
+        refused = self._refused(rows[cand_row], slot, labels)
         score = self._slot_score[slot]
-        return _Candidates(rows[cand_row], start[match_at], texts, slot, score, before, after, context)
+        needs = self._needs_context[slot]
+        return _Candidates(rows[cand_row], start[match_at], texts, slot, score, before, after, context, needs, refused)
+
+
+def _labelled(labels: pa.Array | str, rows: np.ndarray, pattern: str) -> np.ndarray:
+    """Whether the label of each row (one for all: a CSV header; or one each: a JSON key) holds a
+    context word."""
+    if isinstance(labels, str):
+        return np.full(len(rows), bool(pc.match_substring_regex(pa.array([labels]), pattern)[0].as_py()))
+    return pc.fill_null(pc.match_substring_regex(labels.take(pa.array(rows)), pattern), False).to_numpy(
+        zero_copy_only=False
+    )
 
 
 class Engine:
@@ -259,24 +305,27 @@ class Engine:
         return all(a.recognizer is not recognizer for a in self.fallback)
 
     # --- the passes ------------------------------------------------------------------------
-    def scan(self, lines: pa.Array, hint: str | np.ndarray | None = None) -> Hits:
+    def scan(self, lines: pa.Array, hint: str | np.ndarray | None = None, labels: pa.Array | str | None = None) -> Hits:
         """Find, validate and score every value in ``lines`` (an Arrow string array).
 
         ``hint`` names an entity the text is known to be about (a database column called ``puhelin``),
         for all rows or per row (an array of entity names or None): findings of that entity score as if
-        a context word stood beside them.
+        a context word stood beside them. ``labels`` is what the rows are labelled with (a CSV header for
+        all, a JSON key each): a context word there counts as one in the row.
         """
         lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
         if _holds_byte(lines, ord(SEP)):
             lines = pc.replace_substring(lines, SEP, " ")
-        first, second = (self._run(p, lines, hint) if p else [] for p in self._passes)
+        first, second = (self._run(p, lines, hint, labels) if p else [] for p in self._passes)
         hits = Hits(prefer(first, second) if second else first)
         if self.fallback:
             hits = Hits.from_records(merge_records(hits.records() + self._fallback(lines)))
         return hits
 
-    def _run(self, run: _Pass, lines: pa.Array, hint: str | np.ndarray | None) -> list[HitGroup]:
-        found = run.candidates(lines)
+    def _run(
+        self, run: _Pass, lines: pa.Array, hint: str | np.ndarray | None, labels: pa.Array | str | None
+    ) -> list[HitGroup]:
+        found = run.candidates(lines, labels)
         if found is None:
             return []
         groups = []
@@ -291,26 +340,40 @@ class Engine:
         """Validate one detector's candidates: whole arrays first, then per value what is left."""
         texts = found.text.take(pa.array(mine))
         verdict = adapter.valid_array(texts)
-        accepted = adapter.accept_array(found.before.take(pa.array(mine)), found.after.take(pa.array(mine)))
+        accepted = adapter.accept_array(texts, found.before.take(pa.array(mine)), found.after.take(pa.array(mine)))
+        accepted &= ~found.refused[mine]
         keep = np.flatnonzero((verdict == VALID) & accepted)
         at = mine[keep]
         row, start, text = found.row[at], found.start[at], texts.take(pa.array(keep))
         end = start + pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
         score = found.score[at]
         context = found.context[at]
+        needs = found.needs_context[at]
         undecided = np.flatnonzero(verdict == UNDECIDED)
         if len(undecided):
             extra: list[tuple[int, int, int, str, float, bool]] = []
             for k in undecided.tolist():
                 j = int(mine[k])
+                if found.refused[j]:
+                    continue
                 candidate = texts[k].as_py()
                 for a, b, override in adapter.spans(candidate):
-                    before = found.before[j].as_py() if a == 0 else candidate[max(a - 2, 0) : a]
+                    before = (found.before[j].as_py() + candidate[:a])[-BEFORE:]
                     after = found.after[j].as_py() if b == len(candidate) else candidate[b : b + 2]
-                    if adapter.accept_one(before, after):
+                    if adapter.accept_one(candidate[a:b], before, after):
                         base = float(found.score[j]) if override is None else override
                         s0 = int(found.start[j])
-                        extra.append((int(found.row[j]), s0 + a, s0 + b, candidate[a:b], base, bool(found.context[j])))
+                        extra.append(
+                            (
+                                int(found.row[j]),
+                                s0 + a,
+                                s0 + b,
+                                candidate[a:b],
+                                base,
+                                bool(found.context[j]),
+                                bool(found.needs_context[j]),
+                            )
+                        )
             if extra:
                 row = np.concatenate([row, [e[0] for e in extra]]).astype(np.int64)
                 start = np.concatenate([start, [e[1] for e in extra]]).astype(np.int64)
@@ -318,13 +381,14 @@ class Engine:
                 text = pa.concat_arrays([text, pa.array([e[3] for e in extra], pa.large_string())])
                 score = np.concatenate([score, [e[4] for e in extra]])
                 context = np.concatenate([context, [e[5] for e in extra]]).astype(bool)
+                needs = np.concatenate([needs, [e[6] for e in extra]]).astype(bool)
         if hinted.ndim:  # per row
             context = context | hinted[row]
         elif hinted:
             context = np.ones(len(row), bool)
         score = np.minimum(1.0, score + CONTEXT_BOOST * context)
         score = np.round(adapter.score_array(text, score), 2)
-        wanted = np.flatnonzero(score >= self.min_score)
+        wanted = np.flatnonzero((score >= self.min_score) & (context | ~needs))
         if len(wanted) < len(score):
             row, start, end, score = row[wanted], start[wanted], end[wanted], score[wanted]
             text = text.take(pa.array(wanted))

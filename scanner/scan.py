@@ -188,7 +188,7 @@ class Scanner:
         summary.covered(coverage)
 
     def _piece(self, source: str, piece: Piece) -> tuple[Hits, pa.RecordBatch | None]:
-        hits = self.engine.scan(piece.lines, piece.hints)
+        hits = self.engine.scan(piece.lines, piece.hints, piece.labels)
         if not len(hits):
             return hits, None
         return hits, self.builder.build(source, piece.member, hits, piece.locate)

@@ -105,7 +105,9 @@ def scrubbed(exc: BaseException) -> str:
 class Piece:
     """Text for the engine: ``lines`` (an Arrow string array of lines or cells) and ``locate``, which turns
     a group of hits into ``location`` JSON texts. ``hints`` names, per element, an entity the text is known
-    to be about (a database column called ``puhelin``); ``cells`` says which row and column of a table each
+    to be about (a database column called ``puhelin``); ``labels`` is what the text is labelled with — a
+    CSV header above every line, or per element a JSON key, a sheet's column header, a mail header's name —
+    where a context word counts as one beside the value; ``cells`` says which row and column of a table each
     element came from, for per-column statistics."""
 
     member: str | None
@@ -114,6 +116,7 @@ class Piece:
     nbytes: int = 0
     hints: np.ndarray | None = None
     cells: Any = None  # scanner.extract.tables.Cells
+    labels: pa.Array | str | None = None
 
 
 @dataclass
@@ -175,7 +178,16 @@ def cells_piece(member: str | None, texts: list[str], locations: list[dict]) -> 
         lines = pa.array(texts, pa.large_string())
     except UnicodeEncodeError:  # lone surrogates (broken UTF-16 in a header, a cell): kept as U+FFFD
         lines = pa.array([t.encode("utf-8", "replace").decode("utf-8") for t in texts], pa.large_string())
-    return Piece(member, lines, locate, sum(len(t) for t in texts))
+    named = [str(loc.get("field") or loc.get("header") or "") for loc in locations]
+    labels = _safe_array(named) if any(named) else None
+    return Piece(member, lines, locate, sum(len(t) for t in texts), labels=labels)
+
+
+def _safe_array(texts: list[str]) -> pa.Array:
+    try:
+        return pa.array(texts, pa.large_string())
+    except UnicodeEncodeError:
+        return pa.array([t.encode("utf-8", "replace").decode("utf-8") for t in texts], pa.large_string())
 
 
 def text_pieces(stream: BinaryIO, member: str | None, block_size: int = BLOCK_SIZE, extra: str = "") -> Iterator[Piece]:

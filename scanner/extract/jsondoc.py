@@ -205,7 +205,7 @@ class _JsonStream:
             return concat('{"field": ', json_literals(path_array.take(pa.array(group.row))), "}")
 
         nbytes, self.sent = upto - self.sent, upto
-        return Piece(self.member, pa.array(texts, pa.large_string()), locate, nbytes)
+        return Piece(self.member, pa.array(texts, pa.large_string()), locate, nbytes, labels=path_array)
 
     def pieces(self, block_size: int) -> Iterator[Output]:
         """Pieces of about ``_JSON_BATCH`` values, and one note if the nesting went too deep — none of

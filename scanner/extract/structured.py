@@ -89,7 +89,7 @@ def csv_pieces(
             column = pa.array(batch.col0[rows] + group.start + 1)
             return concat('{"line": ', line, ', "column": ', column, ', "field": ', pa.array(literals), "}")
 
-        yield Piece(member, batch.lines, locate, batch.nbytes)
+        yield Piece(member, batch.lines, locate, batch.nbytes, labels=lines[0] if has_header else None)
 
 
 def _text_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:

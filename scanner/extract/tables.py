@@ -98,7 +98,8 @@ def columns_piece(member: str | None, columns: dict[str, pa.Array], offset: int 
         row = pa.array(cells.row[group.row] + offset + 1)
         return concat('{"row": ', row, ', "field": ', field_names.take(pa.array(cells.column[group.row])), "}")
 
-    return Piece(member, cells.texts, locate, cells.texts.nbytes, cells=cells)
+    labels = pa.array(list(columns), pa.large_string()).take(pa.array(cells.column))
+    return Piece(member, cells.texts, locate, cells.texts.nbytes, cells=cells, labels=labels)
 
 
 def table_piece(
