@@ -18,6 +18,14 @@ Traceback (most recent call last):
 detectors.base.InvalidValue: local part has an empty dot-separated part
 >>> mask('Matti.Meikalainen@Example.FI')
 'm***@example.fi'
+
+Addresses written to keep harvesters away are addresses all the same, and are reported as the
+address they spell, so one person's address written two ways is one value:
+
+>>> compact('etunimi.sukunimi(at)Example.fi'), compact('nimi (ät) example (piste) fi')
+('etunimi.sukunimi@example.fi', 'nimi@example.fi')
+>>> compact('nimi [at] example.com'), compact('nimi at example dot fi')
+('nimi@example.com', 'nimi@example.fi')
 """
 
 from __future__ import annotations
@@ -33,7 +41,22 @@ import pyarrow.compute as pc
 from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue
 
 _LABEL = re.compile(r"(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?", re.UNICODE)
-_LOCAL = re.compile(r"[\w.%+\-]+", re.UNICODE)
+_LOCAL = re.compile(r"[\w.%+\-=]+", re.UNICODE)
+#: How organisations write the form of their staff's addresses: "etunimi.sukunimi@yritys.fi" is nobody's.
+TEMPLATES = frozenset(
+    f"{first}{sep}{last}"
+    for first, last in (
+        ("etunimi", "sukunimi"),
+        ("firstname", "lastname"),
+        ("first", "last"),
+        ("förnamn", "efternamn"),
+        ("fornamn", "efternamn"),
+        ("name", "surname"),
+    )
+    for sep in "._-"
+)
+#: Candidates for a machine-made local part (see :func:`machine_made`), as one RE2 pattern.
+_MACHINE_HINT = r"^\d{10,}\.|(?:^|[._+\-])[0-9a-f]{8,}(?:[._+\-]|@)"
 
 
 @functools.cache
@@ -49,9 +72,26 @@ def top_level_domains() -> frozenset[str]:
     return frozenset(tlds | {"example", "test", "invalid"})
 
 
+#: Obfuscated spellings of ``@`` and ``.``, in the order they are undone (RE2 and Python syntax).
+_SPELLINGS = (
+    (r"\s*[(\[{]\s*(?i:at|a|ät|@)\s*[)\]}]\s*", "@"),
+    (r"\s*[(\[{]\s*(?i:dot|piste|punkt)\s*[)\]}]\s*", "."),
+    (r" (?i:at|ät) ", "@"),
+    (r" (?i:dot|piste|punkt) ", "."),
+    (r"%40", "@"),
+)
+_COMPILED_SPELLINGS = [(re.compile(p), r) for p, r in _SPELLINGS]
+_PLAIN = r"^[^@\s()\[\]{}]+@[^@\s()\[\]{}]+$"
+
+
 def compact(value: str) -> str:
-    """Lower-cased address: the domain is case-insensitive and so, in practice, is the local part."""
-    return value.strip().lower()
+    """Lower-cased address: the domain is case-insensitive and so, in practice, is the local part.
+    An obfuscated spelling is undone."""
+    value = value.strip()
+    if "@" not in value or not re.match(_PLAIN, value):
+        for pattern, replacement in _COMPILED_SPELLINGS:
+            value = pattern.sub(replacement, value)
+    return value.lower()
 
 
 @functools.lru_cache(maxsize=65536)
@@ -68,6 +108,10 @@ def validate(value: str) -> str:
         raise InvalidValue("local part has characters outside letters, digits and . _ % + -")
     if "" in local.split("."):
         raise InvalidValue("local part has an empty dot-separated part")
+    if local in TEMPLATES:
+        raise InvalidValue(f"the form of an organisation's addresses, not an address: {local}@")
+    if machine_made(local):
+        raise InvalidValue(f"a machine-made id (a message id, a key), not a mailbox: {local}@")
     labels = domain.split(".")
     if len(labels) < 2:
         raise InvalidValue("domain has no top-level domain")
@@ -78,6 +122,25 @@ def validate(value: str) -> str:
     if tld not in top_level_domains():
         raise InvalidValue(f"unknown top-level domain: {tld}")
     return value
+
+
+def machine_made(local: str) -> bool:
+    """Whether a local part is an id a program made: a message id's time stamp and counters
+    (``1141393200.5121.12.camel``, ``20060303131502.ga4121``) or a run of eight or more hexadecimal
+    digits mixing letters and digits (``44087d8c.9090407``, an API key in a URL). People's mailboxes are
+    not written so; message ids quoted without their ``Message-ID:`` are.
+
+    >>> machine_made('44087d8c.9090407'), machine_made('1141393200.5121.12.camel'), machine_made('aino.virtanen')
+    (True, True, False)
+    >>> machine_made('0401234567'), machine_made('deadline2024')
+    (False, False)
+    """
+    if re.match(r"\d{10,}\.", local):
+        return True
+    return any(
+        len(part) >= 8 and re.fullmatch(r"[0-9a-f]+", part) and not part.isdigit() and not part.isalpha()
+        for part in re.split(r"[._+\-]", local)
+    )
 
 
 def is_valid(value: str) -> bool:
@@ -102,27 +165,69 @@ def _tld_array() -> pa.Array:
     return pa.array(sorted(top_level_domains()), pa.large_string())
 
 
+def _spelled_out(texts: pa.Array) -> pa.Array:
+    """The addresses obfuscated spellings stand for (plain ones as they are)."""
+    obfuscated = pc.invert(pc.match_substring_regex(texts, _PLAIN))
+    if not pc.any(obfuscated).as_py():
+        return texts
+    spelled = texts
+    for pattern, replacement in _SPELLINGS:
+        spelled = pc.replace_substring_regex(spelled, pattern, replacement)
+    return pc.if_else(obfuscated, spelled, texts)
+
+
 def valid_array(texts: pa.Array) -> np.ndarray:
     """:func:`is_valid` for a whole array of pattern candidates."""
-    lower = pc.utf8_lower(texts)
+    lower = pc.utf8_lower(_spelled_out(texts))
     broken = pc.match_substring_regex(lower, _BROKEN).to_numpy(zero_copy_only=False)
     too_long = pc.greater(pc.utf8_length(lower), 254).to_numpy(zero_copy_only=False)
     tld = pc.extract_regex(lower, r"\.(?P<tld>[^.]+)$").field("tld")
     known = pc.fill_null(pc.is_in(tld, value_set=_tld_array()), False).to_numpy(zero_copy_only=False)
-    return np.where(known & ~broken & ~too_long, VALID, INVALID).astype(np.int8)
+    valid = known & ~broken & ~too_long
+    local = pc.extract_regex(lower, r"^(?P<local>.*)@").field("local")
+    valid &= ~pc.fill_null(pc.is_in(local, value_set=_template_array()), False).to_numpy(zero_copy_only=False)
+    suspects = np.flatnonzero(valid & pc.match_substring_regex(lower, _MACHINE_HINT).to_numpy(zero_copy_only=False))
+    for k in suspects.tolist():
+        valid[k] = not machine_made(local[k].as_py())
+    return np.where(valid, VALID, INVALID).astype(np.int8)
+
+
+@functools.cache
+def _template_array() -> pa.Array:
+    return pa.array(sorted(TEMPLATES), pa.large_string())
 
 
 def compact_array(texts: pa.Array) -> pa.Array:
-    return pc.utf8_lower(texts)
+    return pc.utf8_lower(_spelled_out(texts))
 
 
 def mask_array(texts: pa.Array) -> pa.Array:
     """Keep the first character and the domain (the organisation is rarely personal data)."""
-    return pc.utf8_lower(pc.replace_substring_regex(texts, r"^(.)[^@]*@", r"\1***@"))
+    return pc.replace_substring_regex(compact_array(texts), r"^(.)[^@]*@", r"\1***@")
+
+
+def detail_array(texts: pa.Array) -> pa.Array | None:
+    obfuscated = pc.invert(pc.match_substring_regex(texts, _PLAIN))
+    if not pc.any(obfuscated).as_py():
+        return None
+    return pc.if_else(
+        obfuscated, pa.scalar("written obfuscated", pa.large_string()), pa.scalar(None, pa.large_string())
+    )
 
 
 def mask(value: str) -> str:
     return mask_array(pa.array([value.strip()]))[0].as_py()
+
+
+#: A local part; a VERP bounce address ("lista-bounces+aino=example.fi@lists.example.org") holds a "="
+#: after a "+", which in a query string ("?email=aino@example.fi") would be no part of the address.
+_LOCAL_PART = r"(?:[\p{L}\p{N}._%\-]+\+[\p{L}\p{N}._%+\-]+=[\p{L}\p{N}._%+\-]+|[\p{L}\p{N}._%+\-]+)"
+_LABEL_RUN = r"[\p{L}\p{N}\-]+"
+#: A top-level domain starts with a letter: "backup@192.168.10.5" is a login at an IP address.
+_TLD = r"\p{L}[\p{L}\p{N}\-]*"
+_AT = r" ?[(\[{] ?(?i:at|a|ät|@) ?[)\]}] ?"
+_DOT = r" ?[(\[{] ?(?i:dot|piste|punkt) ?[)\]}] ?"
+_DOT_WORD = r" (?i:dot|piste|punkt) "
 
 
 class EmailRecognizer(HaravaRecognizer):
@@ -132,6 +237,24 @@ class EmailRecognizer(HaravaRecognizer):
     COLUMN_HINTS = r"s?ahkoposti\w*|sähköposti\w*|e_?mail\w*|e_?post\w*|mail"
     PRIORITY = 30
     PATTERNS = [
-        ("email", r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+", 0.8),
+        ("email", rf"{_LOCAL_PART}@(?:{_LABEL_RUN}\.)+{_TLD}", 0.8),
+        # etunimi.sukunimi(at)example.fi, nimi [at] example.com, nimi (ät) example (piste) fi
+        ("email_obfuscated", rf"{_LOCAL_PART}{_AT}(?:{_LABEL_RUN}(?:\.|{_DOT}))+{_TLD}", 0.7),
+        # in words: "nimi AT example DOT fi", "nimi ät example piste fi" are written so only to hide an
+        # address; "at … dot" in lower case is English too, so that form needs a line about e-mail
+        ("email_in_words", rf"{_LOCAL_PART} (?:AT|ät|ÄT) (?:{_LABEL_RUN}{_DOT_WORD})+{_TLD}", 0.6),
+        (
+            "email_in_words",
+            rf"{_LOCAL_PART} (?i:at) {_LABEL_RUN} (?:DOT|piste|PISTE) (?:{_LABEL_RUN}{_DOT_WORD})*{_TLD}",
+            0.6,
+        ),
+        ("email_in_plain_words", rf"{_LOCAL_PART} (?i:at) (?:{_LABEL_RUN}{_DOT_WORD})+{_TLD}", 0.5),
+        # a URL's query string: ?email=aino.virtanen%40example.fi
+        ("email_url_encoded", rf"{_LOCAL_PART}%40(?:{_LABEL_RUN}\.)+{_TLD}", 0.7),
     ]
+    CONTEXT_REQUIRED = frozenset({"email_in_plain_words"})
+    # Not the user of a URL ("https://key@sentry.example/1"), nor a git or scp target ("git@host:repo").
+    REJECT_BEFORE = r"//$"
+    REJECT_AFTER = r"^:[^\s]"
+    REJECT_LABEL = r"(?i)message[_\-]?id|msg[_\-]?id|in[_\-]reply[_\-]to|references"
     CONTEXT = ["sähköpost", "sahkopost", "s-posti", "e-post", "email", "e-mail", "mail", "epost"]

@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 PHONE_NUMBER = "PHONE_NUMBER"
+EMAIL_ADDRESS = "EMAIL_ADDRESS"
+IP_ADDRESS = "IP_ADDRESS"
+_MESSAGE_ID = r"<[^\s<>@]+@[^\s<>]+>"
 
 
 class Guard(NamedTuple):
@@ -22,6 +25,14 @@ class Guard(NamedTuple):
 
 
 GUARDS: list[Guard] = [
+    # A message id names a message, not a mailbox: "Message-ID: <44087D8C.9090407@example.ch>",
+    # postfix's "message-id=<…>", and the angle-bracketed lists of In-Reply-To/References quoted in
+    # text (ids separated by white space only; addresses in a list are separated by commas).
+    Guard(
+        "message_id",
+        rf"(?i:message-id|in-reply-to|references)[:=] ?(?:{_MESSAGE_ID}[ \t]*)+|{_MESSAGE_ID}(?:[ \t]+{_MESSAGE_ID})+",
+        frozenset({EMAIL_ADDRESS, IP_ADDRESS, PHONE_NUMBER}),
+    ),
     # 12.03.2024, 1.3.24, 12/03/2024, 12-03-2024 (the phone pattern knows no dots, but hyphens and
     # slashes occur in both)
     Guard("date_dmy", r"\b\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})\b", frozenset({PHONE_NUMBER})),

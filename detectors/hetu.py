@@ -156,7 +156,9 @@ class HetuRecognizer(HaravaRecognizer):
         r"hetu|henkilotunnus|henkilötunnus|sotu|personbeteckning|personnummer|ssn|social_?security|identity_?code"
     )
     PRIORITY = 10
-    PATTERNS = [("hetu", r"\b\d{6}[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]\b", 0.85)]
+    # No \b: an underscore is a word character to RE2, yet "hakemus_010979-9830.pdf" holds a code; the
+    # strict boundary (no letter or digit on either side) is checked after matching.
+    PATTERNS = [("hetu", r"\d{6}[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]", 0.85)]
     CONTEXT = [
         "henkilötun",
         "henkilotun",

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -37,14 +38,17 @@ import pyarrow.compute as pc
 
 from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue
 
+_PORTED = re.compile(r"(.*\d+\.\d+\.\d+\.\d+):\d{1,5}|(.*:.*):\d{5}")
+
 
 def _strip(value: str) -> tuple[str, str]:
     """Split off brackets, port and prefix length: (address, '/prefix' or '')."""
     value = value.strip()
     if value.startswith("["):
         value = value[1:].split("]", 1)[0]
-    elif value.count(":") == 1:  # IPv4 with a port
-        value = value.split(":", 1)[0]
+        value = value[5:] if value[:5].lower() == "ipv6:" else value
+    elif ported := _PORTED.fullmatch(value):  # IPv4 (or IPv4-mapped) with a port, IPv6 with a 5-digit one
+        value = ported.group(1) or ported.group(2)
     address, slash, prefix = value.partition("/")
     return address, slash + prefix
 
@@ -60,8 +64,9 @@ def validate(value: str) -> str:
             raise InvalidValue(f"not an IPv6 address: {exc}") from None
         if parsed.is_unspecified:
             raise InvalidValue("the unspecified address :: names no host")
-        if parsed.ipv4_mapped is not None:  # one spelling on every Python version
-            return f"::ffff:{parsed.ipv4_mapped}{prefix}"
+        if parsed.ipv4_mapped is not None:
+            # The host a log writes as ::ffff:192.0.2.1 is the IPv4 host 192.0.2.1: one value, one hash.
+            return f"::ffff:{parsed.ipv4_mapped}{prefix}" if prefix else str(parsed.ipv4_mapped)
     else:
         parts = address.split(".")
         if len(parts) != 4:
@@ -70,6 +75,8 @@ def validate(value: str) -> str:
             parsed = ipaddress.IPv4Address(address)
         except ValueError as exc:
             raise InvalidValue(f"not an IPv4 address: {exc}") from None
+        if parsed.is_unspecified:
+            raise InvalidValue("the unspecified address 0.0.0.0 names no host")
     if prefix:
         bits = prefix[1:]
         if not bits.isdigit() or int(bits) > parsed.max_prefixlen:
@@ -97,7 +104,7 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
 _IPV4_EXACT = rf"^{_IPV4}(?:/(?:3[0-2]|[0-2]?\d)|:\d{{1,5}})?$"
 _V6_PARTS = (
-    r"^(?:\[(?P<b>[0-9A-Fa-f:.]+)(?:%[^\]]*)?\](?::\d{1,5})?"
+    r"^(?:\[(?:[Ii][Pp][Vv]6:)?(?P<b>[0-9A-Fa-f:.]+)(?:%[^\]]*)?\](?::\d{1,5})?"
     r"|(?P<a>[0-9A-Fa-f:.]+)(?:%[0-9A-Za-z_.\-]*)?(?:/(?P<prefix>\d{1,3}))?)$"
 )
 
@@ -133,8 +140,25 @@ def _valid_v6(texts: pa.Array) -> np.ndarray:
 def valid_array(texts: pa.Array) -> np.ndarray:
     """IPv4 decided by one exact RE2 pattern; IPv6 by counting groups and double colons."""
     v4 = _is_v4(texts)
-    exact = _np(pc.match_substring_regex(texts, _IPV4_EXACT))
-    return np.where(np.where(v4, exact, _valid_v6(texts)), VALID, INVALID).astype(np.int8)
+    exact = _np(pc.match_substring_regex(texts, _IPV4_EXACT)) & ~_np(pc.starts_with(texts, "0.0.0.0"))
+    unported = pc.replace_substring_regex(texts, r"(\d+\.\d+\.\d+\.\d+):\d{1,5}$", r"\1")
+    v6 = _valid_v6(pc.replace_substring_regex(unported, r"^([^\[][^\]]*):\d{5}$", r"\1"))
+    return np.where(np.where(v4, exact, v6), VALID, INVALID).astype(np.int8)
+
+
+def detail_array(texts: pa.Array) -> pa.Array | None:
+    """The port a log wrote with the address, and whether an IPv4 host was written IPv4-mapped;
+    neither is part of the value."""
+    has_port = _np(pc.match_substring_regex(texts, r"(?:\]|\d\.\d{1,3}):\d{1,5}$|[0-9A-Fa-f]:\d{5}$"))
+    mapped = _np(pc.match_substring_regex(texts, r"(?i)^\[?(?:0{0,4}:){1,6}ffff:\d+\.\d+\.\d+\.\d+(?:[\]:]|$)"))
+    if not mapped.any() and not has_port.any():
+        return None
+    ports = pc.extract_regex(texts, r":(?P<port>\d{1,5})$").field("port").to_pylist()
+    notes = [
+        "; ".join(n for n in ("written IPv4-mapped" if m else "", f"port {p}" if h else "") if n) or None
+        for m, h, p in zip(mapped.tolist(), has_port.tolist(), ports, strict=True)
+    ]
+    return pa.array(notes, pa.large_string())
 
 
 def compact_array(texts: pa.Array) -> pa.Array:
@@ -151,7 +175,9 @@ def compact_array(texts: pa.Array) -> pa.Array:
 def mask_array(texts: pa.Array) -> pa.Array:
     """Keep the network part a reader needs to place the address (first two octets / groups)."""
     v4 = pc.replace_substring_regex(texts, r"^(\d+\.\d+)\..*$", r"\1.*.*")
-    v6 = pc.utf8_lower(pc.replace_substring_regex(texts, r"^\[?([0-9A-Fa-f]*):([0-9A-Fa-f]*).*$", r"\1:\2:*"))
+    v6 = pc.utf8_lower(
+        pc.replace_substring_regex(texts, r"^\[?(?:[Ii][Pp][Vv]6:)?([0-9A-Fa-f]*):([0-9A-Fa-f]*).*$", r"\1:\2:*")
+    )
     return pc.if_else(_is_v4(texts), v4, v6)
 
 
@@ -175,12 +201,24 @@ class IpRecognizer(HaravaRecognizer):
     COLUMN_HINTS = r"ip|ip_?addr\w*|ip_?osoite|client_?ip|remote_?addr\w*|source_?ip"
     PRIORITY = 40
     # Never a piece of a longer dotted or colon-separated run: "1.2.3.4.5", "2001:db8::1::2".
-    REJECT_BEFORE = r"[0-9]\.$"
-    REJECT_AFTER = r"^\.[0-9]|^:[0-9A-Fa-f:]"
+    # ...nor the tail of a colon-hex run such as an SSH key fingerprint ("…:f7:14:79:89:3f:65:84:7c:30").
+    # A version number is four dotted numbers too: after a product token ("Chrome/120.0.0.0"), in a file
+    # name ("harava-4.12.0.1.tar.gz") or after a word saying so ("?ver=6.3.2.1", "Version: 4.12.0.1").
+    REJECT_BEFORE = (
+        r"[0-9]\.$|[0-9A-Fa-f]:$|[A-Za-z]/$|[A-Za-z][\-_]$"
+        r"|(?i:\bver|\bversion|\bversio|\brelease|\bbuild|\bv)[ =:\x22']{0,3}$"
+    )
+    REJECT_AFTER = r"^\.[0-9A-Za-z]|^:[0-9A-Fa-f:]"
+    REJECT_LABEL = r"(?i)(?:^|[^a-z])(?:version|versio|ver|build|release)(?:$|[^a-z])"
     PATTERNS = [
         # Greedy over dotted runs so that an OID is one (invalid) candidate, never a piece of it.
         ("ipv4", r"\b\d{1,3}(?:\.\d{1,3}){3,}(?:/\d{1,2}|:\d{1,5})?\b", 0.5),
-        ("ipv6_bracketed", rf"\[{_V6}\](?::\d{{1,5}})?", 0.7),
+        # "[IPv6:2001:db8::1]" is how Received headers and postfix write an IPv6 client.
+        ("ipv6_bracketed", rf"\[(?:[Ii][Pp][Vv]6:)?{_V6}\](?::\d{{1,5}})?", 0.7),
+        # "2001:db8:cafe::9:60333": a five-digit port is no hexadecimal group, so it can only be a port.
+        ("ipv6_port", rf"{_V6}:\d{{5}}\b", 0.7),
+        # An FTP server's "::ffff:198.51.100.194:21": a mapped address with its port, unbracketed.
+        ("ipv4_mapped_port", rf"::[Ff]{{4}}:{_V4}:\d{{1,5}}\b", 0.7),
         ("ipv6", rf"{_V6}(?:/\d{{1,3}})?", 0.7),
     ]
     CONTEXT = [

@@ -23,7 +23,7 @@ addresses never reach this detector: the engine gives those spans to their own d
 >>> validate('040 123')
 Traceback (most recent call last):
     ...
-detectors.base.InvalidValue: not a valid Finnish number: 040123
+detectors.base.InvalidValue: not a valid Finnish number: +35840123
 >>> mask('040 123 4567')
 '040 *** **67'
 """
@@ -39,6 +39,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from detectors import ytunnus
 from detectors.base import UNDECIDED, VALID, HaravaRecognizer, InvalidValue, concat
 
 _TYPES = (
@@ -114,38 +115,63 @@ def _finnish_parts(texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """(is written as a Finnish number, its national significant number) per candidate."""
     digits = pc.replace_substring_regex(pc.replace_substring(texts, "(0)", ""), r"[^0-9+]", "")
     plus = pc.starts_with(digits, "+358").to_numpy(zero_copy_only=False)
+    bare = pc.starts_with(digits, "358").to_numpy(zero_copy_only=False)
     zeros = pc.starts_with(digits, "00358").to_numpy(zero_copy_only=False)
     trunk = pc.match_substring_regex(digits, "^0[1-9]").to_numpy(zero_copy_only=False)
-    nsn = pc.if_else(
+    international = pc.if_else(
         plus,
         pc.utf8_slice_codeunits(digits, 4),
-        pc.if_else(zeros, pc.utf8_slice_codeunits(digits, 5), pc.utf8_slice_codeunits(digits, 1)),
+        pc.if_else(bare, pc.utf8_slice_codeunits(digits, 3), pc.utf8_slice_codeunits(digits, 5)),
     )
-    return plus | zeros | trunk, nsn
+    # "+358 040 123 4567", "+358 (09) 123 4567": the trunk zero kept after the country code.
+    international = pc.replace_substring_regex(international, "^0", "")
+    nsn = pc.if_else(plus | zeros | bare, international, pc.utf8_slice_codeunits(digits, 1))
+    return plus | zeros | trunk | bare, nsn
+
+
+def is_ovt(value: str) -> bool:
+    """Whether a solid digit run is a Finnish e-invoice address: ``0037``, a business ID without its
+    hyphen, and up to five digits of suffix. It reads as an Estonian or Latvian number after ``00``.
+
+    >>> is_ovt('003712345671'), is_ovt('00371234567100100'), is_ovt('00372 555 1234')
+    (True, True, False)
+    """
+    return (
+        value.isdigit()
+        and value.startswith("0037")
+        and 12 <= len(value) <= 17
+        and ytunnus.is_valid(f"{value[4:11]}-{value[11]}")
+    )
+
+
+def _international_digits(written: str) -> str:
+    """The digits after the international prefix (``+``, ``00`` or the bare ``358``), country code
+    first; a national number (``0…``) as ``358…``."""
+    digits = _SEPARATORS.sub("", written.replace("(0)", ""))
+    if written.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("00"):
+        if is_ovt(written):
+            raise InvalidValue(f"an e-invoice address (OVT code 0037 + business ID), not a phone number: {written}")
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = "358" + digits[1:]
+    elif not digits.startswith("358"):
+        raise InvalidValue("neither a national number (0…) nor an international one (+… or 00…)")
+    if not digits.isdigit():
+        raise InvalidValue(f"not a phone number: {written}")
+    return digits
 
 
 @functools.lru_cache(maxsize=65536)
 def validate(value: str) -> str:
     """Return the number in E.164 form or raise :class:`InvalidValue`."""
-    written = value.strip()
-    trunk_in_brackets = "(0)" in written
-    digits = _SEPARATORS.sub("", written.replace("(0)", "") if trunk_in_brackets else written)
-    if written.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("00"):
-        digits = digits[2:]
-    elif digits.startswith("0"):
-        if not digits.isdigit() or not is_valid_finnish(digits[1:]):
-            raise InvalidValue(f"not a valid Finnish number: {digits}")
-        return "+358" + digits[1:]
-    else:
-        raise InvalidValue("neither a national number (0…) nor an international one (+… or 00…)")
-    if not digits.isdigit():
-        raise InvalidValue(f"not a phone number: {written}")
+    digits = _international_digits(value.strip())
     if digits.startswith("358"):
-        if not is_valid_finnish(digits[3:]):
-            raise InvalidValue(f"not a valid Finnish number: +{digits}")
-        return "+" + digits
+        nsn = digits[4:] if digits.startswith("3580") else digits[3:]  # "+358 040…": the trunk 0 kept
+        if not is_valid_finnish(nsn):
+            raise InvalidValue(f"not a valid Finnish number: +358{nsn}")
+        return "+358" + nsn
     try:
         number = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException as exc:
@@ -174,7 +200,7 @@ def format(value: str) -> str:
 
 
 _MASK_PARTS = (
-    r"^(?P<keep>(?:(?:\+|00)\d{1,3}[ \-]?(?:\(0\)[ \-]?)?(?:\d{1,3}[ \-]|\d\d)"
+    r"^(?P<keep>(?:(?:\+|00)\d{1,3}[ \-]?(?:\(0?\d{1,2}\)[ \-]?)?(?:\d{1,3}[ \-]|\d\d)"
     r"|\(0\d{1,3}\)[ \-]?|0\d{1,3}[ \-]|0\d\d)?)(?P<hide>.*)(?P<tail>..)$"
 )
 
@@ -215,6 +241,9 @@ def compact_array(texts: pa.Array) -> pa.Array:
 
 
 _GROUP_END = re.compile(r"\d(?=[ \-]|$)")
+#: Between digit groups: a space or a hyphen, or a hyphen with a space on either side ("09 -7712715").
+_SEP = r"(?: ?- ?| )?"
+_AMOUNT = r"^\d{3}(?: \d{3})*$"
 
 
 class PhoneRecognizer(HaravaRecognizer):
@@ -224,11 +253,19 @@ class PhoneRecognizer(HaravaRecognizer):
     COLUMN_HINTS = r"puhelin\w*|puh|gsm|matkapuhelin|phone\w*|mobile|mobiili|tel|telefon\w*|puhnro"
     PRIORITY = 90  # last: any identifier, date or IBAN at the same place wins
     # "1 040 123 456" is an amount with thousands separators, not a number after a "1".
-    REJECT_BEFORE = "\\d[ \u00a0]$"
+    # A number right after a time's or a decimal's digits is its seconds or fraction ("16:24:03 2005",
+    # "00:00:00.008 25746", "time: 0.0913219"); one followed by them is a piece of one too.
+    # A comma is not among them: it separates CSV fields as often as it starts a decimal fraction.
+    REJECT_BEFORE = r"\d[.:]$"
+    REJECT_AFTER = r"^[.:]\d"
     PATTERNS = [
-        ("phone_international", r"(?:\+|\b00)[1-9]\d{0,2}(?:[ \-]?\(0\))?(?:[ \-]?\d){4,14}\b", 0.5),
-        ("phone_national", r"(?:\(0\d{1,3}\)|\b0\d{1,3})(?:[ \-]?\d){4,10}\b", 0.5),
+        ("phone_international", rf"(?:\+|\b00)[1-9]\d{{0,2}}(?:[ \-]?\(0?\d{{1,2}}\))?(?:{_SEP}\d){{4,14}}\b", 0.5),
+        ("phone_national", rf"(?:\(0\d{{1,3}}\)|\b0\d{{1,3}})(?:{_SEP}\d){{4,10}}\b", 0.5),
+        # "358401234567", "358 40 123 4567": the international form without its "+", as SMS gateways
+        # and CRM exports write it; a bare digit run, so only beside a context word or in a phone column.
+        ("phone_msisdn", rf"\b358(?:{_SEP}\d){{6,10}}\b", 0.4),
     ]
+    CONTEXT_REQUIRED = frozenset({"phone_msisdn"})
     CONTEXT = [
         "puh",
         "puhelin",
@@ -248,6 +285,13 @@ class PhoneRecognizer(HaravaRecognizer):
         "fax",
         "faksi",
     ]
+
+    def fits_array(self, texts: pa.Array, before: pa.Array, after: pa.Array) -> np.ndarray:
+        """Not the tail of an amount: "1 040 123 456" is digit groups of three after a digit and a
+        space. "Lemmikinkuja 1 0400 778 800" is a house number and then a phone number."""
+        after_digit = pc.match_substring_regex(before, "\\d[ \u00a0]$").to_numpy(zero_copy_only=False)
+        grouped = pc.match_substring_regex(texts, _AMOUNT).to_numpy(zero_copy_only=False)
+        return ~(after_digit & grouped)
 
     def spans(self, candidate: str) -> Iterable[tuple[int, int]]:
         # The pattern is greedy over digit groups; back off group by group to the longest valid

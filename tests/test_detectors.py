@@ -140,7 +140,8 @@ def test_email_validation_needs_no_network(monkeypatch):
         ("2001:db8::1", "2001:db8::1"),
         ("2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"),
         ("[2001:db8::1]:443", "2001:db8::1"),
-        ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),  # the IPv4 host, however a log writes it
+        ("::ffff:192.0.2.1:21", "192.0.2.1"),
         ("fe80::1%eth0", "fe80::1%eth0"),
         ("dead:beef::", "dead:beef::"),
     ],

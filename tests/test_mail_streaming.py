@@ -67,7 +67,7 @@ def old_eml(
         yield Unreadable(member, f"corrupt e-mail: {scrubbed(exc)}")
         return
     texts, locations = [], []
-    for header in mail.HEADERS:
+    for header in mail.read_headers(message):
         for value in message.get_all(header, []):
             texts.append(str(value))
             locations.append({"header": header})

@@ -47,7 +47,18 @@ from scanner.extract import (
 from scanner.extract.html import html_texts
 from scanner.extract.mime import decoded
 
-HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Return-Path", "Subject", "Received", "X-Originating-IP")
+#: Headers read for nothing: message ids (``<44087D8C.9090407@example.ch>`` names a message, not a
+#: mailbox), cryptographic signatures and seals (base64 blobs), MIME structure and the mail program. Every other
+#: header is read — ``Reply-To``, ``Delivered-To``, ``X-Original-To``, ``Resent-*``, ``List-Post``,
+#: ``X-Mailing-List``, ``Authentication-Results``… — since any of them may carry an address.
+SKIPPED_HEADERS = frozenset(
+    {
+        *("message-id", "in-reply-to", "references", "resent-message-id", "content-id", "original-message-id"),
+        *("dkim-signature", "x-google-dkim-signature", "domainkey-signature", "arc-seal", "arc-message-signature"),
+        *("content-type", "content-transfer-encoding", "content-disposition", "mime-version"),
+        *("x-mailer", "user-agent"),  # a program's name and version ("KoivuMail 1.2.0.4" is no IP address)
+    }
+)
 _TELLTALE = ("From", "To", "Received", "Return-Path", "MIME-Version", "Message-ID", "Subject", "Date")
 
 BLOCK = 1 << 20  # bytes read from the stream at a time
@@ -75,7 +86,7 @@ def looks_like_mail(head: bytes, suffix: str = "") -> bool:
 def eml(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
 ) -> Iterator[Output]:
-    """A message: its headers (those naming people: ``HEADERS``), its text parts (``"part": N`` in the
+    """A message: its headers (all that may name people: see ``SKIPPED_HEADERS``), its text parts (``"part": N`` in the
     locations) and its attachments (members ``attachment:NAME``, read by their own formats)."""
     yield from _Walk(_Source(stream), _Context(member, depth, limits, budget, block_size)).run()
 
@@ -475,7 +486,7 @@ def _header_piece(message: EmailMessage, member: str | None) -> Iterator[Output]
     """The headers that name people, as the standard library decodes them; one it cannot parse (some
     malformed address lists make it fail) is read from its raw text, and reported."""
     texts, locations = [], []
-    for header in HEADERS:
+    for header in read_headers(message):
         try:
             values = [_clean(str(value)) for value in message.get_all(header, [])]
         except Exception as exc:  # a fault of the header parser on malformed input
@@ -485,6 +496,14 @@ def _header_piece(message: EmailMessage, member: str | None) -> Iterator[Output]
         locations.extend({"header": header} for _ in values)
     if texts:
         yield cells_piece(member, texts, locations)
+
+
+def read_headers(message: EmailMessage) -> list[str]:
+    """The names of the headers to read, in the order of their first appearance, each once."""
+    names: dict[str, str] = {}
+    for name in message:
+        names.setdefault(name.lower(), name)
+    return [name for key, name in names.items() if key not in SKIPPED_HEADERS]
 
 
 def _raw_header(value: str) -> str:
