@@ -24,7 +24,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from presidio_analyzer import Pattern, PatternRecognizer
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 
 #: Verdicts of :meth:`HaravaRecognizer.valid_array`.
 VALID, INVALID, UNDECIDED = 1, 0, -1
@@ -56,9 +57,6 @@ class HaravaRecognizer(PatternRecognizer):
     COLUMN_HINTS: ClassVar[str | None] = None
     #: ``(name, regex, score)``; the score is the confidence of a validated match without context.
     PATTERNS: ClassVar[list[tuple[str, str, float]]]
-    #: Names of patterns whose matches count only with a context word in the line (or the one above) or
-    #: a column name suggesting the entity: forms too common in ordinary prose to stand alone.
-    CONTEXT_REQUIRED: ClassVar[frozenset[str]] = frozenset()
     #: Words (Finnish, Swedish, English; stems match inflected forms) that raise the score.
     CONTEXT: ClassVar[list[str]] = []
     #: Order in the engine's first-pass alternation: at one text position the lowest number wins.
@@ -146,6 +144,18 @@ class HaravaRecognizer(PatternRecognizer):
         cannot say it alone (the verdict depends on the match too); None: every match fits."""
         return None
 
+    def fits(self, text: str, before: str, after: str) -> bool:
+        """:meth:`fits_array` for one match."""
+        one = [pa.array([x], pa.large_string()) for x in (text, before, after)]
+        verdict = self.fits_array(*one)
+        return True if verdict is None else bool(verdict[0])
+
+    def needs_context_array(self, texts: pa.Array) -> np.ndarray | None:
+        """Which validated values count only with a context word in their line, the line above or their
+        label (a column named ``puhelin``): forms too common in ordinary text to stand alone. None: none."""
+        own = self._function("needs_context_array")
+        return own(texts) if own else None
+
     def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:
         """Adjust the scores of validated values (e.g. lower for weak forms)."""
         return scores
@@ -153,6 +163,46 @@ class HaravaRecognizer(PatternRecognizer):
     # --- Presidio hooks --------------------------------------------------------------------
     def validate_result(self, pattern_text: str) -> bool:
         return self.is_valid(pattern_text)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        """Presidio's matching, then the rule Harava's engine applies: a value that needs context
+        (:meth:`needs_context_array`) counts only with a context word in its line or the line above."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        if not results:
+            return results
+        needs = self.needs_context_array(pa.array([text[r.start : r.end] for r in results], pa.large_string()))
+        if needs is None or not needs.any():
+            return results
+        words = context_regex(self.context)
+        near = regex.compile(words) if words else None
+        kept = []
+        for result, need in zip(results, needs.tolist(), strict=True):
+            above = text.rfind("\n", 0, max(text.rfind("\n", 0, result.start), 0)) + 1
+            end = text.find("\n", result.end)
+            if not need or (near is not None and near.search(text[above : end if end >= 0 else len(text)])):
+                kept.append(result)
+        return kept
+
+
+def context_regex(words: Iterable[str]) -> str | None:
+    """An RE2 pattern finding any of the context words in a line, case-insensitively.
+
+    Short words must start a word ("ip" not in "ship"); longer stems may sit inside compounds
+    ("sähköpost" in "työsähköpostiosoite") and match every inflected form ("henkilötunnuksen").
+    """
+    words = [w.lower() for w in words if w.strip()]
+    if not words:
+        return None
+    short = [regex.escape(w) for w in words if len(w) < 6]
+    long = [regex.escape(w) for w in words if len(w) >= 6]
+    alternatives = []
+    if short:
+        alternatives.append(r"(?:^|[^\p{L}\p{N}])(?:" + "|".join(short) + ")")
+    if long:
+        alternatives.append("(?:" + "|".join(long) + ")")
+    return "(?i)" + "|".join(alternatives)
 
 
 def concat(*parts: pa.Array | str) -> pa.Array:

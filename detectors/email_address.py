@@ -33,12 +33,13 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue
+from detectors.base import INVALID, UNDECIDED, VALID, HaravaRecognizer, InvalidValue
 
 _LABEL = re.compile(r"(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?", re.UNICODE)
 _LOCAL = re.compile(r"[\w.%+\-=]+", re.UNICODE)
@@ -55,6 +56,9 @@ TEMPLATES = frozenset(
     )
     for sep in "._-"
 )
+#: A VERP bounce address's local part: "=" only after a "+".
+_VERP = re.compile(r"[^=+]*\+[^=]*=")
+_TEMPLATE_RE2 = "^(?:" + "|".join(re.escape(t) for t in sorted(TEMPLATES)) + ")@"
 #: Candidates for a machine-made local part (see :func:`machine_made`), as one RE2 pattern.
 _MACHINE_HINT = r"^\d{10,}\.|(?:^|[._+\-])[0-9a-f]{8,}(?:[._+\-]|@)"
 
@@ -108,10 +112,7 @@ def validate(value: str) -> str:
         raise InvalidValue("local part has characters outside letters, digits and . _ % + -")
     if "" in local.split("."):
         raise InvalidValue("local part has an empty dot-separated part")
-    if local in TEMPLATES:
-        raise InvalidValue(f"the form of an organisation's addresses, not an address: {local}@")
-    if machine_made(local):
-        raise InvalidValue(f"a machine-made id (a message id, a key), not a mailbox: {local}@")
+    _check_mailbox(local)
     labels = domain.split(".")
     if len(labels) < 2:
         raise InvalidValue("domain has no top-level domain")
@@ -122,6 +123,16 @@ def validate(value: str) -> str:
     if tld not in top_level_domains():
         raise InvalidValue(f"unknown top-level domain: {tld}")
     return value
+
+
+def _check_mailbox(local: str) -> None:
+    """Raise :class:`InvalidValue` for a well-formed local part that names no one's mailbox."""
+    if "=" in local and not _VERP.match(local):
+        raise InvalidValue("a '=' in the local part outside a VERP bounce address (a query string's key?)")
+    if local in TEMPLATES:
+        raise InvalidValue(f"the form of an organisation's addresses, not an address: {local}@")
+    if machine_made(local):
+        raise InvalidValue(f"a machine-made id (a message id, a key), not a mailbox: {local}@")
 
 
 def machine_made(local: str) -> bool:
@@ -184,17 +195,26 @@ def valid_array(texts: pa.Array) -> np.ndarray:
     tld = pc.extract_regex(lower, r"\.(?P<tld>[^.]+)$").field("tld")
     known = pc.fill_null(pc.is_in(tld, value_set=_tld_array()), False).to_numpy(zero_copy_only=False)
     valid = known & ~broken & ~too_long
-    local = pc.extract_regex(lower, r"^(?P<local>.*)@").field("local")
-    valid &= ~pc.fill_null(pc.is_in(local, value_set=_template_array()), False).to_numpy(zero_copy_only=False)
+    valid &= ~pc.match_substring_regex(lower, _TEMPLATE_RE2).to_numpy(zero_copy_only=False)
     suspects = np.flatnonzero(valid & pc.match_substring_regex(lower, _MACHINE_HINT).to_numpy(zero_copy_only=False))
     for k in suspects.tolist():
-        valid[k] = not machine_made(local[k].as_py())
-    return np.where(valid, VALID, INVALID).astype(np.int8)
+        valid[k] = not machine_made(lower[k].as_py().rpartition("@")[0])
+    verdict = np.where(valid, VALID, INVALID).astype(np.int8)
+    # "?email=aino@example.fi": the address starts after the "=" (see EmailRecognizer.spans)
+    keyed = pc.match_substring_regex(texts, r"=[^@]*@").to_numpy(zero_copy_only=False)
+    verp = pc.match_substring_regex(texts, r"^[^@=+]*\+[^@=]*=").to_numpy(zero_copy_only=False)
+    verdict[keyed & ~verp] = UNDECIDED
+    return verdict
 
 
-@functools.cache
-def _template_array() -> pa.Array:
-    return pa.array(sorted(TEMPLATES), pa.large_string())
+def needs_context_array(texts: pa.Array) -> np.ndarray:
+    """In plain English words ("at … dot"), without a word that only an obfuscator writes so ("AT",
+    "ät", "DOT", "piste"), an address needs a line about e-mail."""
+    words = pc.match_substring(texts, " at ", ignore_case=True).to_numpy(zero_copy_only=False)
+    if not words.any():
+        return words
+    marked = pc.match_substring_regex(texts, r" (?:AT|ät|ÄT|DOT|piste|PISTE) ").to_numpy(zero_copy_only=False)
+    return words & ~marked
 
 
 def compact_array(texts: pa.Array) -> pa.Array:
@@ -219,15 +239,30 @@ def mask(value: str) -> str:
     return mask_array(pa.array([value.strip()]))[0].as_py()
 
 
-#: A local part; a VERP bounce address ("lista-bounces+aino=example.fi@lists.example.org") holds a "="
-#: after a "+", which in a query string ("?email=aino@example.fi") would be no part of the address.
-_LOCAL_PART = r"(?:[\p{L}\p{N}._%\-]+\+[\p{L}\p{N}._%+\-]+=[\p{L}\p{N}._%+\-]+|[\p{L}\p{N}._%+\-]+)"
+#: A local part. A "=" belongs to it only in a VERP bounce address, after a "+"
+#: ("lista-bounces+aino=example.fi@lists.example.org"); in a query string ("?email=aino@example.fi") the
+#: address starts after it (see :func:`spans`).
+_LOCAL_PART = r"[\p{L}\p{N}._%+=\-]+"
 _LABEL_RUN = r"[\p{L}\p{N}\-]+"
-#: A top-level domain starts with a letter: "backup@192.168.10.5" is a login at an IP address.
-_TLD = r"\p{L}[\p{L}\p{N}\-]*"
+#: A top-level domain is letters: "backup@192.168.10.5" is a login at an IP address. (An address under a
+#: punycode top-level domain, "xn--p1ai", is left out: written so it is rare, and the looser pattern
+#: costs the whole scan time.)
+_TLD = r"\p{L}+"
+#: The same for the written-out forms below, in the letters such addresses are typed in: a Unicode class
+#: in every one of them would grow the engine's joined pattern past what RE2 runs as a DFA.
+_WORDS_LOCAL = r"[A-Za-z0-9äöåÄÖÅ._%+\-]+"
+_WORDS_LABEL = r"[A-Za-z0-9äöåÄÖÅ\-]+"
+_WORDS_TLD = r"[A-Za-zäöåÄÖÅ][A-Za-z0-9äöåÄÖÅ\-]*"
 _AT = r" ?[(\[{] ?(?i:at|a|ät|@) ?[)\]}] ?"
 _DOT = r" ?[(\[{] ?(?i:dot|piste|punkt) ?[)\]}] ?"
 _DOT_WORD = r" (?i:dot|piste|punkt) "
+#: The ways of writing an address so that harvesters miss it, after the local part: "(at)", "[at]",
+#: "(ät) … (piste)"; in words "AT … DOT", "ät … piste" (written so only to hide an address); and a URL's
+#: "%40". Plain "at … dot" in lower case is English too, so it counts only in a line about e-mail
+#: (:func:`needs_context_array`).
+_OBFUSCATED = (
+    rf"(?:{_AT}(?:{_WORDS_LABEL}(?:\.|{_DOT}))+| (?i:at|ät) (?:{_WORDS_LABEL}{_DOT_WORD})+|%40(?:{_WORDS_LABEL}\.)+)"
+)
 
 
 class EmailRecognizer(HaravaRecognizer):
@@ -237,24 +272,22 @@ class EmailRecognizer(HaravaRecognizer):
     COLUMN_HINTS = r"s?ahkoposti\w*|sähköposti\w*|e_?mail\w*|e_?post\w*|mail"
     PRIORITY = 30
     PATTERNS = [
-        ("email", rf"{_LOCAL_PART}@(?:{_LABEL_RUN}\.)+{_TLD}", 0.8),
-        # etunimi.sukunimi(at)example.fi, nimi [at] example.com, nimi (ät) example (piste) fi
-        ("email_obfuscated", rf"{_LOCAL_PART}{_AT}(?:{_LABEL_RUN}(?:\.|{_DOT}))+{_TLD}", 0.7),
-        # in words: "nimi AT example DOT fi", "nimi ät example piste fi" are written so only to hide an
-        # address; "at … dot" in lower case is English too, so that form needs a line about e-mail
-        ("email_in_words", rf"{_LOCAL_PART} (?:AT|ät|ÄT) (?:{_LABEL_RUN}{_DOT_WORD})+{_TLD}", 0.6),
-        (
-            "email_in_words",
-            rf"{_LOCAL_PART} (?i:at) {_LABEL_RUN} (?:DOT|piste|PISTE) (?:{_LABEL_RUN}{_DOT_WORD})*{_TLD}",
-            0.6,
-        ),
-        ("email_in_plain_words", rf"{_LOCAL_PART} (?i:at) (?:{_LABEL_RUN}{_DOT_WORD})+{_TLD}", 0.5),
-        # a URL's query string: ?email=aino.virtanen%40example.fi
-        ("email_url_encoded", rf"{_LOCAL_PART}%40(?:{_LABEL_RUN}\.)+{_TLD}", 0.7),
+        ("email", rf"{_LOCAL_PART}@{_LABEL_RUN}(?:\.{_LABEL_RUN})*\.{_TLD}", 0.8),
+        # nimi(at)example.fi, nimi [at] example.com, nimi (ät) example (piste) fi, nimi AT example DOT fi
+        ("email_obfuscated", rf"{_WORDS_LOCAL}{_OBFUSCATED}{_WORDS_TLD}", 0.8),
     ]
-    CONTEXT_REQUIRED = frozenset({"email_in_plain_words"})
-    # Not the user of a URL ("https://key@sentry.example/1"), nor a git or scp target ("git@host:repo").
-    REJECT_BEFORE = r"//$"
+    # Not the user of a URL ("https://key@sentry.example/1"), a login ("ssh admin@host.example.fi"), nor
+    # a git or scp target ("git@host:repo").
+    REJECT_BEFORE = r"//$|(?i:\bssh|\bscp|\bsftp)\s+$"
     REJECT_AFTER = r"^:[^\s]"
     REJECT_LABEL = r"(?i)message[_\-]?id|msg[_\-]?id|in[_\-]reply[_\-]to|references"
+
+    def spans(self, candidate: str) -> Iterator[tuple[int, int]]:
+        if self.is_valid(candidate):
+            yield 0, len(candidate)
+            return
+        cut = candidate.rfind("=", 0, candidate.find("@")) + 1  # "email=aino@example.fi"
+        if cut and self.is_valid(candidate[cut:]):
+            yield cut, len(candidate)
+
     CONTEXT = ["sähköpost", "sahkopost", "s-posti", "e-post", "email", "e-mail", "mail", "epost"]

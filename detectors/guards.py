@@ -14,7 +14,9 @@ from typing import NamedTuple
 PHONE_NUMBER = "PHONE_NUMBER"
 EMAIL_ADDRESS = "EMAIL_ADDRESS"
 IP_ADDRESS = "IP_ADDRESS"
-_MESSAGE_ID = r"<[^\s<>@]+@[^\s<>]+>"
+#: A message id is ASCII (RFC 5322): printable characters but "<", ">" and "@" on either side of the "@".
+_ID_CHARS = r"[\x21-\x3b\x3d\x3f\x41-\x7e]+"
+_MESSAGE_ID = rf"<{_ID_CHARS}@{_ID_CHARS}>"
 
 
 class Guard(NamedTuple):

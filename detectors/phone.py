@@ -7,10 +7,14 @@ per-call parsing cost — and other countries through ``phonenumbers.parse``. Wr
 
     +358 40 123 4567   +358 (0) 40 1234567   040 123 4567   040-123 4567   0401234567
     (09) 123 4567      09-1234567            00358 50 1234567   050 123 45 67
+    +358 (2) 3619 0071 +358 040 123 4567     09 -7712715        358401234567 (beside a context word)
 
 A candidate that runs into further digit groups ("040 123 4567 12 kpl") is trimmed back to the
 longest valid number. Digit runs that are identity codes, business IDs, dates, IBANs or IP
 addresses never reach this detector: the engine gives those spans to their own detectors or guards.
+Log fields are not numbers: a run right after a time's or a decimal's digits ("16:24:03 2005",
+"time: 0.0913219") is its seconds or its fraction, and a solid run of ``0037`` and a business ID is an
+e-invoice address (:func:`is_ovt`).
 
 >>> validate('040 123 4567')
 '+358401234567'
@@ -229,6 +233,11 @@ def valid_array(texts: pa.Array) -> np.ndarray:
     return np.where(valid, VALID, UNDECIDED).astype(np.int8)
 
 
+def needs_context_array(texts: pa.Array) -> np.ndarray:
+    """A number written without ``+``, ``00`` or trunk ``0`` ("358401234567") is a bare digit run."""
+    return pc.starts_with(texts, "358").to_numpy(zero_copy_only=False)
+
+
 def compact_array(texts: pa.Array) -> pa.Array:
     finnish, nsn = _finnish_parts(texts)
     e164 = concat("+358", nsn)
@@ -241,7 +250,8 @@ def compact_array(texts: pa.Array) -> pa.Array:
 
 
 _GROUP_END = re.compile(r"\d(?=[ \-]|$)")
-#: Between digit groups: a space or a hyphen, or a hyphen with a space on either side ("09 -7712715").
+#: After the area code: a space or a hyphen, or a hyphen with a space on either side ("09 -7712715");
+#: between the other digit groups a space or a hyphen.
 _SEP = r"(?: ?- ?| )?"
 _AMOUNT = r"^\d{3}(?: \d{3})*$"
 
@@ -259,13 +269,15 @@ class PhoneRecognizer(HaravaRecognizer):
     REJECT_BEFORE = r"\d[.:]$"
     REJECT_AFTER = r"^[.:]\d"
     PATTERNS = [
-        ("phone_international", rf"(?:\+|\b00)[1-9]\d{{0,2}}(?:[ \-]?\(0?\d{{1,2}}\))?(?:{_SEP}\d){{4,14}}\b", 0.5),
-        ("phone_national", rf"(?:\(0\d{{1,3}}\)|\b0\d{{1,3}})(?:{_SEP}\d){{4,10}}\b", 0.5),
-        # "358401234567", "358 40 123 4567": the international form without its "+", as SMS gateways
-        # and CRM exports write it; a bare digit run, so only beside a context word or in a phone column.
-        ("phone_msisdn", rf"\b358(?:{_SEP}\d){{6,10}}\b", 0.4),
+        # "+358…", "00358…", and "358401234567" without its "+" as SMS gateways and CRM exports write it
+        # (a bare digit run, so only beside a context word or in a phone column: needs_context_array)
+        (
+            "phone_international",
+            r"(?:(?:\+|\b00)[1-9]\d{0,2}|\b358)(?:[ \-]?\(0?\d{1,2}\))?(?:[ \-]?\d){4,14}\b",
+            0.5,
+        ),
+        ("phone_national", rf"(?:\(0\d{{1,3}}\)|\b0\d{{1,3}}){_SEP}\d(?:[ \-]?\d){{3,9}}\b", 0.5),
     ]
-    CONTEXT_REQUIRED = frozenset({"phone_msisdn"})
     CONTEXT = [
         "puh",
         "puhelin",
@@ -292,6 +304,9 @@ class PhoneRecognizer(HaravaRecognizer):
         after_digit = pc.match_substring_regex(before, "\\d[ \u00a0]$").to_numpy(zero_copy_only=False)
         grouped = pc.match_substring_regex(texts, _AMOUNT).to_numpy(zero_copy_only=False)
         return ~(after_digit & grouped)
+
+    def fits(self, text: str, before: str, after: str) -> bool:
+        return not (re.search("\\d[ \u00a0]$", before) and re.match(_AMOUNT, text))
 
     def spans(self, candidate: str) -> Iterable[tuple[int, int]]:
         # The pattern is greedy over digit groups; back off group by group to the longest valid

@@ -9,7 +9,6 @@ adapter supplies the array versions from those, with Presidio's own conventions:
 from __future__ import annotations
 
 import re as std_re
-from collections.abc import Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -18,7 +17,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, PatternRecognizer
 
 from detectors import HaravaRecognizer, category_of, name_of
-from detectors.base import UNDECIDED
+from detectors.base import UNDECIDED, context_regex
 
 #: Where a plain Presidio recognizer's patterns sit among others in an alternation (Harava's
 #: detectors declare their own ``PRIORITY``).
@@ -32,25 +31,6 @@ def re2_compatible(pattern: str) -> bool:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return False
     return True
-
-
-def context_regex(words: Iterable[str]) -> str | None:
-    """An RE2 pattern finding any of the context words in a line, case-insensitively.
-
-    Short words must start a word ("ip" not in "ship"); longer stems may sit inside compounds
-    ("sähköpost" in "työsähköpostiosoite") and match every inflected form ("henkilötunnuksen").
-    """
-    words = [w.lower() for w in words if w.strip()]
-    if not words:
-        return None
-    short = [regex.escape(w) for w in words if len(w) < 6]
-    long = [regex.escape(w) for w in words if len(w) >= 6]
-    alternatives = []
-    if short:
-        alternatives.append(r"(?:^|[^\p{L}\p{N}])(?:" + "|".join(short) + ")")
-    if long:
-        alternatives.append("(?:" + "|".join(long) + ")")
-    return "(?i)" + "|".join(alternatives)
 
 
 class Adapter:
@@ -72,8 +52,10 @@ class Adapter:
         self.strict_boundary = self.harava and recognizer.STRICT_BOUNDARY
         self.reject_before = recognizer.REJECT_BEFORE if self.harava else None
         self.reject_after = recognizer.REJECT_AFTER if self.harava else None
-        self.context_required = recognizer.CONTEXT_REQUIRED if self.harava else frozenset()
         self.reject_label = recognizer.REJECT_LABEL if self.harava else None
+        self._reject = [
+            (regex.compile(p), side) for p, side in ((self.reject_before, 0), (self.reject_after, 1)) if p is not None
+        ]
         self.context_re2 = context_regex(getattr(recognizer, "context", None) or [])
         self._spans: dict[str, list[tuple[int, int, float | None]]] = {}
 
@@ -112,9 +94,11 @@ class Adapter:
         if self.strict_boundary:
             last = _alnum(pc.utf8_slice_codeunits(before, start=-1))
             first = _alnum(pc.utf8_slice_codeunits(after, start=0, stop=1))
-            opens = _np(pc.match_substring_regex(texts, r"^[\[(]"))
-            closes = _np(pc.match_substring_regex(texts, r"[\])]$"))
-            ok &= ~(last & ~opens) & ~(first & ~closes)
+            if last.any():  # a bracket opening the match may follow a word
+                last[last] = ~_np(pc.match_substring_regex(texts.filter(pa.array(last)), r"^[\[(]"))
+            if first.any():
+                first[first] = ~_np(pc.match_substring_regex(texts.filter(pa.array(first)), r"[\])]$"))
+            ok &= ~last & ~first
         if self.reject_before:
             ok &= ~pc.match_substring_regex(before, self.reject_before).to_numpy(zero_copy_only=False)
         if self.reject_after:
@@ -126,10 +110,15 @@ class Adapter:
         return ok
 
     def accept_one(self, text: str, before: str, after: str) -> bool:
-        one = pa.array([text], pa.large_string())
-        return bool(
-            self.accept_array(one, pa.array([before], pa.large_string()), pa.array([after], pa.large_string()))[0]
-        )
+        """:meth:`accept_array` for one match, in Python (the rare trimmed candidates come one by one)."""
+        if self.strict_boundary and text:
+            if before and before[-1].isalnum() and text[0] not in "[(":
+                return False
+            if after and after[0].isalnum() and text[-1] not in "])":
+                return False
+        if any(pattern.search((before, after)[side]) for pattern, side in self._reject):
+            return False
+        return not self.harava or self.recognizer.fits(text, before, after)
 
     def compact_array(self, texts: pa.Array) -> pa.Array:
         if self.harava:
@@ -149,6 +138,9 @@ class Adapter:
 
     def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:
         return self.recognizer.score_array(texts, scores) if self.harava else scores
+
+    def needs_context_array(self, texts: pa.Array) -> np.ndarray | None:
+        return self.recognizer.needs_context_array(texts) if self.harava else None
 
 
 def _np(flags: pa.Array) -> np.ndarray:

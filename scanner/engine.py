@@ -88,7 +88,6 @@ class _Candidates:
     before: pa.Array
     after: pa.Array
     context: np.ndarray
-    needs_context: np.ndarray  # the pattern counts only with context (``CONTEXT_REQUIRED``)
     refused: np.ndarray  # the row's own label says it is no value of this detector (``REJECT_LABEL``)
 
 
@@ -127,9 +126,6 @@ class _Pass:
         # same text yields the same hits whichever entities are asked for.
         self.wanted = [a for a in wanted if id(a) in self.slots_of]
         self._slot_score = np.array([s.score for s in slots] + [0.0], np.float64)  # [-1]: unattributed
-        self._needs_context = np.array(
-            [s.adapter is not None and s.name in s.adapter.context_required for s in slots] + [False], bool
-        )
         # Consecutive slots of one detector (or all guards) are identified together; one by one only
         # where the detector's patterns score differently.
         self._slot_groups: list[tuple[str, list[int]]] = []
@@ -250,8 +246,7 @@ class _Pass:
         context = self._context(lines, rows, candidates, cand_row, slot, labels)
         refused = self._refused(rows[cand_row], slot, labels)
         score = self._slot_score[slot]
-        needs = self._needs_context[slot]
-        return _Candidates(rows[cand_row], start[match_at], texts, slot, score, before, after, context, needs, refused)
+        return _Candidates(rows[cand_row], start[match_at], texts, slot, score, before, after, context, refused)
 
 
 def _labelled(labels: pa.Array | str, rows: np.ndarray, pattern: str) -> np.ndarray:
@@ -348,7 +343,6 @@ class Engine:
         end = start + pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
         score = found.score[at]
         context = found.context[at]
-        needs = found.needs_context[at]
         undecided = np.flatnonzero(verdict == UNDECIDED)
         if len(undecided):
             extra: list[tuple[int, int, int, str, float, bool]] = []
@@ -363,17 +357,7 @@ class Engine:
                     if adapter.accept_one(candidate[a:b], before, after):
                         base = float(found.score[j]) if override is None else override
                         s0 = int(found.start[j])
-                        extra.append(
-                            (
-                                int(found.row[j]),
-                                s0 + a,
-                                s0 + b,
-                                candidate[a:b],
-                                base,
-                                bool(found.context[j]),
-                                bool(found.needs_context[j]),
-                            )
-                        )
+                        extra.append((int(found.row[j]), s0 + a, s0 + b, candidate[a:b], base, bool(found.context[j])))
             if extra:
                 row = np.concatenate([row, [e[0] for e in extra]]).astype(np.int64)
                 start = np.concatenate([start, [e[1] for e in extra]]).astype(np.int64)
@@ -381,14 +365,14 @@ class Engine:
                 text = pa.concat_arrays([text, pa.array([e[3] for e in extra], pa.large_string())])
                 score = np.concatenate([score, [e[4] for e in extra]])
                 context = np.concatenate([context, [e[5] for e in extra]]).astype(bool)
-                needs = np.concatenate([needs, [e[6] for e in extra]]).astype(bool)
         if hinted.ndim:  # per row
             context = context | hinted[row]
         elif hinted:
             context = np.ones(len(row), bool)
         score = np.minimum(1.0, score + CONTEXT_BOOST * context)
         score = np.round(adapter.score_array(text, score), 2)
-        wanted = np.flatnonzero((score >= self.min_score) & (context | ~needs))
+        needs = adapter.needs_context_array(text)
+        wanted = np.flatnonzero((score >= self.min_score) & (context | ~needs if needs is not None else True))
         if len(wanted) < len(score):
             row, start, end, score = row[wanted], start[wanted], end[wanted], score[wanted]
             text = text.take(pa.array(wanted))

@@ -12,15 +12,19 @@ from detectors import load_detectors, presidio_recognizers
 from scanner.engine import CONTEXT_BOOST, Engine
 
 
-def test_detectors_in_a_plain_presidio_analyzer():
+def plain_analyzer() -> AnalyzerEngine:
     registry = RecognizerRegistry(supported_languages=["fi"])
     for recognizer in presidio_recognizers("fi"):
         registry.add_recognizer(recognizer)
-    analyzer = AnalyzerEngine(
+    return AnalyzerEngine(
         registry=registry,
         supported_languages=["fi"],
         nlp_engine=NoOpNlpEngine(models=[{"lang_code": "fi", "model_name": "none"}]),
     )
+
+
+def test_detectors_in_a_plain_presidio_analyzer():
+    analyzer = plain_analyzer()
     text = "Hetu 131052-308T, väärä 131052-308U, Y-tunnus 2077474-0, puh. 040 123 4567, aino@example.fi, 192.0.2.1"
     found = {(r.entity_type, text[r.start : r.end]) for r in analyzer.analyze(text, language="fi")}
     assert found == {
@@ -30,6 +34,21 @@ def test_detectors_in_a_plain_presidio_analyzer():
         ("EMAIL_ADDRESS", "aino@example.fi"),
         ("IP_ADDRESS", "192.0.2.1"),
     }
+
+
+def test_forms_that_need_context_need_it_in_presidio_too():
+    """A bare "358…" run or an address in plain English words counts only beside a context word, in
+    Presidio as in Harava's engine."""
+    analyzer = plain_analyzer()
+
+    def found(text: str) -> list[str]:
+        return [text[r.start : r.end] for r in analyzer.analyze(text, language="fi")]
+
+    assert found("tilausnumero 358401234567") == []
+    assert found("GSM 358401234567") == ["358401234567"]
+    assert found("We met at example dot com") == []
+    assert found("Sähköposti:\nnimi at example dot fi") == ["nimi at example dot fi"]
+    assert found("nimi(at)example.fi") == ["nimi(at)example.fi"]
 
 
 class Ticket(PatternRecognizer):

@@ -282,3 +282,41 @@ def test_every_header_that_can_carry_an_address_is_read(engine):
     }
     assert found[IP] == {"Received:[::ffff:198.51.100.20]"}
     assert found[PHONE] == {"None:040 765 4321"}  # the body's; none from the signature's blob
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "1697035972.123 87 192.0.2.70 TCP_MISS/200 1834 GET http://x.example/ - HIER_DIRECT/198.51.100.9 -",
+            ["192.0.2.70", "198.51.100.9"],
+        ),
+        ("Palvelin päivitettiin versioon 7.2.5.1 eilen", []),
+        ("User-Agent: KoivurantaApp/3.2.1.0 (iPhone)", []),
+    ],
+)
+def test_squid_peers_are_addresses_and_product_versions_are_not(engine, line, expected):
+    assert entities(engine, line, IP) == expected
+
+
+def test_a_login_target_is_no_address(engine):
+    assert entities(engine, "$ ssh admin@bastion.example.fi", EMAIL) == []
+    assert entities(engine, "lähetä admin@bastion.example.fi", EMAIL) == ["admin@bastion.example.fi"]
+
+
+def test_html_comments_are_read(engine):
+    from scanner.extract.html import html_text
+
+    text = html_text("<p>Hei</p><!-- palvelin web-02 (10.53.172.138), yhteys aino@example.fi -->")
+    assert "10.53.172.138" in text and "aino@example.fi" in text
+
+
+def test_a_csv_header_with_digits_in_its_names_is_a_header(engine, tmp_path):
+    from scanner.extract.structured import csv_pieces
+
+    data = b"First Name,E-mail 2 Address,Mobile Phone\nAino,aino@example.fi,358401234567\n"
+    limits = Limits()
+    pieces = [p for p in csv_pieces(io.BytesIO(data), "c.csv", None, 0, limits, Budget(limits), 1 << 20)]
+    assert isinstance(pieces[0], Piece) and pieces[0].labels == "First Name,E-mail 2 Address,Mobile Phone"
+    hits = engine.scan(pieces[0].lines, pieces[0].hints, pieces[0].labels)
+    assert sorted(hits.text) == ["358401234567", "aino@example.fi"]

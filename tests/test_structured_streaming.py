@@ -265,7 +265,8 @@ def test_jsonl_with_the_limit_raised_past_the_interpreters_stack_does_not_raise(
 
 
 class OldHtml(HTMLParser):
-    """The HTML reader before it streamed: the whole document fed at once, then closed."""
+    """The HTML reader before it streamed: the whole document fed at once, then closed (and, as the reader
+    does now, comments read as text)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -295,6 +296,9 @@ class OldHtml(HTMLParser):
                 if piece.strip():
                     self.texts.append(piece)
                     self.lines.append(line + offset)
+
+    def handle_comment(self, data):
+        self.handle_data(data)
 
 
 def old_html(markup: str) -> list[tuple[str, str]]:

@@ -74,6 +74,10 @@ class _Html(HTMLParser):
                     self.lines.append(line + offset)
                     self.chars += len(piece)
 
+    def handle_comment(self, data: str) -> None:
+        # Comments are read as text: a page's authors and its programs leave notes and addresses in them.
+        self.handle_data(data)
+
     def take(self) -> tuple[list[str], list[int]]:
         texts, lines = self.texts, self.lines
         self.texts, self.lines, self.chars = [], [], 0

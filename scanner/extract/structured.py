@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -67,6 +68,9 @@ def _delimiter(head: str, name: str) -> str:
     return delimiter
 
 
+_VALUE_LIKE = re.compile(r"@|\d\d\d")
+
+
 @extractor("csv", priority=400, suffixes=("csv", "tsv"))
 def csv_pieces(
     stream: BinaryIO, name: str, member: str | None, depth: int, limits: Limits, budget: Budget, block_size: int
@@ -77,7 +81,8 @@ def csv_pieces(
     delimiter = _delimiter(head, name)
     lines = head.splitlines()
     header = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []
-    has_header = bool(header) and all(h.strip() and not any(c.isdigit() for c in h) for h in header)
+    # A header names every column and holds no value: no "@", no run of digits ("E-mail 2 Address" is a name).
+    has_header = bool(header) and all(h.strip() and not _VALUE_LIKE.search(h) for h in header)
     names = [json.dumps(h, ensure_ascii=False) for h in header] if has_header else []
     for batch in iter_line_batches(stream, block_size):
 
