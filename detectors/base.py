@@ -161,15 +161,25 @@ class HaravaRecognizer(PatternRecognizer):
         return scores
 
     # --- Presidio hooks --------------------------------------------------------------------
-    def validate_result(self, pattern_text: str) -> bool:
-        return self.is_valid(pattern_text)
+    def validate_result(self, pattern_text: str) -> bool | None:
+        # None (keep for now): a candidate with a valid part ("email=aino@example.fi", "040 123 4567 12"),
+        # which analyze() narrows to that part.
+        if self.is_valid(pattern_text):
+            return True
+        return None if next(iter(self.spans(pattern_text)), None) else False
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
     ) -> list[RecognizerResult]:
-        """Presidio's matching, then the rule Harava's engine applies: a value that needs context
-        (:meth:`needs_context_array`) counts only with a context word in its line or the line above."""
+        """Presidio's matching, then what Harava's engine does too: a candidate is narrowed to its valid
+        part (:meth:`spans`), and a value that needs context (:meth:`needs_context_array`) counts only with
+        a context word in its line or the line above."""
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for result in results:
+            written = text[result.start : result.end]
+            if not self.is_valid(written):
+                a, b = next(iter(self.spans(written)))
+                result.start, result.end, result.score = result.start + a, result.start + b, 1.0
         if not results:
             return results
         needs = self.needs_context_array(pa.array([text[r.start : r.end] for r in results], pa.large_string()))

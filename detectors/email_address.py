@@ -78,11 +78,13 @@ def top_level_domains() -> frozenset[str]:
 
 #: Obfuscated spellings of ``@`` and ``.``, in the order they are undone (RE2 and Python syntax).
 _SPELLINGS = (
-    (r"\s*[(\[{]\s*(?i:at|a|ät|@)\s*[)\]}]\s*", "@"),
+    (r"\s*[(\[{]\s*(?i:at|ät|@)\s*[)\]}]\s*|[(\[][aA][)\]]", "@"),
     (r"\s*[(\[{]\s*(?i:dot|piste|punkt)\s*[)\]}]\s*", "."),
     (r" (?i:at|ät) ", "@"),
     (r" (?i:dot|piste|punkt) ", "."),
     (r"%40", "@"),
+    (r"%2[Bb]", "+"),  # the rest of a URL-encoded address: "aino%2Buutiset%40example.fi"
+    (r"%2[Ee]", "."),
 )
 _COMPILED_SPELLINGS = [(re.compile(p), r) for p, r in _SPELLINGS]
 _PLAIN = r"^[^@\s()\[\]{}]+@[^@\s()\[\]{}]+$"
@@ -143,14 +145,21 @@ def machine_made(local: str) -> bool:
 
     >>> machine_made('44087d8c.9090407'), machine_made('1141393200.5121.12.camel'), machine_made('aino.virtanen')
     (True, True, False)
-    >>> machine_made('0401234567'), machine_made('deadline2024')
-    (False, False)
+    >>> machine_made('0401234567'), machine_made('deadline2024'), machine_made('ebba1995'), machine_made('fede1987.2')
+    (False, False, False, False)
     """
     if re.match(r"\d{10,}\.", local):
         return True
+    parts = re.split(r"[._+\-]", local)
+    # A name and a year ("ebba1995", "cafe2000") is eight hexadecimal digits too; an id is longer, or
+    # comes with a counter ("44087d8c.9090407").
+    counter = any(len(part) >= 4 and part.isdigit() for part in parts)
     return any(
-        len(part) >= 8 and re.fullmatch(r"[0-9a-f]+", part) and not part.isdigit() and not part.isalpha()
-        for part in re.split(r"[._+\-]", local)
+        (len(part) >= 12 or (len(part) >= 8 and counter))
+        and re.fullmatch(r"[0-9a-f]+", part)
+        and not part.isdigit()
+        and not part.isalpha()
+        for part in parts
     )
 
 
@@ -168,7 +177,7 @@ def format(value: str) -> str:
 
 # Everything validate() rejects that the candidate pattern lets through, as one RE2 pattern: dots at
 # the ends of the local part or doubled, hyphens at the ends of a domain label, over-long parts.
-_BROKEN = r"^\.|\.\.|\.@|@-|@[^@]*\.-|@[^@]*-\.|-$|^[^@]{65,}@|@(?:[^.]*\.)*[^.]{64,}"
+_BROKEN = r"@[^@]*@|^\.|\.\.|\.@|@-|@[^@]*\.-|@[^@]*-\.|-$|^[^@]{65,}@|@(?:[^.]*\.)*[^.]{64,}"
 
 
 @functools.cache
@@ -223,7 +232,7 @@ def compact_array(texts: pa.Array) -> pa.Array:
 
 def mask_array(texts: pa.Array) -> pa.Array:
     """Keep the first character and the domain (the organisation is rarely personal data)."""
-    return pc.replace_substring_regex(compact_array(texts), r"^(.)[^@]*@", r"\1***@")
+    return pc.replace_substring_regex(compact_array(texts), r"^(.).*@", r"\1***@")
 
 
 def detail_array(texts: pa.Array) -> pa.Array | None:
@@ -253,7 +262,8 @@ _TLD = r"\p{L}+"
 _WORDS_LOCAL = r"[A-Za-z0-9äöåÄÖÅ._%+\-]+"
 _WORDS_LABEL = r"[A-Za-z0-9äöåÄÖÅ\-]+"
 _WORDS_TLD = r"[A-Za-zäöåÄÖÅ][A-Za-z0-9äöåÄÖÅ\-]*"
-_AT = r" ?[(\[{] ?(?i:at|a|ät|@) ?[)\]}] ?"
+#: "(at)", "[at]", "{ät}", "(@)", and "(a)"/"[a]" written solid ("nimi(a)example.fi"; "(a) " lists options).
+_AT = r"(?: ?[(\[{] ?(?i:at|ät|@) ?[)\]}] ?|[(\[][aA][)\]])"
 _DOT = r" ?[(\[{] ?(?i:dot|piste|punkt) ?[)\]}] ?"
 _DOT_WORD = r" (?i:dot|piste|punkt) "
 #: The ways of writing an address so that harvesters miss it, after the local part: "(at)", "[at]",
@@ -277,10 +287,15 @@ class EmailRecognizer(HaravaRecognizer):
         ("email_obfuscated", rf"{_WORDS_LOCAL}{_OBFUSCATED}{_WORDS_TLD}", 0.8),
     ]
     # Not the user of a URL ("https://key@sentry.example/1"), a login ("ssh admin@host.example.fi"), nor
-    # a git or scp target ("git@host:repo").
+    # a git or scp target ("git@host:repo", "admin@host:/srv").
     REJECT_BEFORE = r"//$|(?i:\bssh|\bscp|\bsftp)\s+$"
-    REJECT_AFTER = r"^:[^\s]"
-    REJECT_LABEL = r"(?i)message[_\-]?id|msg[_\-]?id|in[_\-]reply[_\-]to|references"
+    REJECT_AFTER = r"^:[/~]"  # an scp target "admin@host:/srv"; "aino@example.fi:lle" is Finnish
+    REJECT_LABEL = r"(?i)(?:^|[^a-z])(?:message[_\-]?id|msg[_\-]?id|in[_\-]reply[_\-]to)$"
+
+    def fits_array(self, texts: pa.Array, before: pa.Array, after: pa.Array) -> np.ndarray:
+        """Not a git remote ("git@git.example.org:harava/harava.git"): the account of a service."""
+        remote = pc.starts_with(texts, "git@").to_numpy(zero_copy_only=False)
+        return ~(remote & pc.starts_with(after, ":").to_numpy(zero_copy_only=False))
 
     def spans(self, candidate: str) -> Iterator[tuple[int, int]]:
         if self.is_valid(candidate):

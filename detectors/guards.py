@@ -28,11 +28,13 @@ class Guard(NamedTuple):
 
 GUARDS: list[Guard] = [
     # A message id names a message, not a mailbox: "Message-ID: <44087D8C.9090407@example.ch>",
-    # postfix's "message-id=<…>", and the angle-bracketed lists of In-Reply-To/References quoted in
-    # text (ids separated by white space only; addresses in a list are separated by commas).
+    # postfix's "message-id=<…>", and the lines of angle-bracketed ids In-Reply-To/References quoted in
+    # text (ids separated by white space only, nothing else on the line; addresses in a "Cc:" line are
+    # not such a line).
     Guard(
         "message_id",
-        rf"(?i:message-id|in-reply-to|references)[:=] ?(?:{_MESSAGE_ID}[ \t]*)+|{_MESSAGE_ID}(?:[ \t]+{_MESSAGE_ID})+",
+        rf"(?i:message-id)[:=] ?{_MESSAGE_ID}|^[ \t>]*(?i:in-reply-to|references): ?(?:{_MESSAGE_ID}[ \t]*)+"
+        rf"|^[ \t>]*{_MESSAGE_ID}(?:[ \t]+{_MESSAGE_ID})+",
         frozenset({EMAIL_ADDRESS, IP_ADDRESS, PHONE_NUMBER}),
     ),
     # 12.03.2024, 1.3.24, 12/03/2024, 12-03-2024 (the phone pattern knows no dots, but hyphens and

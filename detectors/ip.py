@@ -83,8 +83,8 @@ def validate(value: str) -> str:
             parsed = ipaddress.IPv4Address(address)
         except ValueError as exc:
             raise InvalidValue(f"not an IPv4 address: {exc}") from None
-        if parsed.is_unspecified:
-            raise InvalidValue("the unspecified address 0.0.0.0 names no host")
+        if parsed.is_unspecified or address == "255.255.255.255":
+            raise InvalidValue(f"{address} names no host (the unspecified or the broadcast address)")
     if prefix:
         bits = prefix[1:]
         if not bits.isdigit() or int(bits) > parsed.max_prefixlen:
@@ -145,10 +145,13 @@ def _valid_v6(texts: pa.Array) -> np.ndarray:
     return parsed & right_size & ~broken & ~zero & (~has_v4 | v4_ok) & (prefix.to_numpy(zero_copy_only=False) <= 128)
 
 
+_NO_HOST = r"^(?:0\.0\.0\.0|255\.255\.255\.255)(?:$|[/:])"
+
+
 def valid_array(texts: pa.Array) -> np.ndarray:
     """IPv4 decided by one exact RE2 pattern; IPv6 by counting groups and double colons."""
     v4 = _is_v4(texts)
-    valid = _np(pc.match_substring_regex(texts, _IPV4_EXACT)) & ~_np(pc.starts_with(texts, "0.0.0.0"))
+    valid = _np(pc.match_substring_regex(texts, _IPV4_EXACT)) & ~_np(pc.match_substring_regex(texts, _NO_HOST))
     others = np.flatnonzero(~v4)
     if len(others):
         v6 = texts.take(pa.array(others))
@@ -216,15 +219,17 @@ class IpRecognizer(HaravaRecognizer):
     PRIORITY = 40
     # Never a piece of a longer dotted or colon-separated run: "1.2.3.4.5", "2001:db8::1::2".
     # ...nor the tail of a colon-hex run such as an SSH key fingerprint ("…:f7:14:79:89:3f:65:84:7c:30").
-    # A version number is four dotted numbers too: after a product token ("Chrome/120.0.0.0"; squid's
-    # upper-case "HIER_DIRECT/192.0.2.70" is a hierarchy code and an address), in a file name
-    # ("harava-4.12.0.1.tar.gz") or after a word saying so ("?ver=6.3.2.1", "Version: 4.12.0.1").
+    # A version number is four dotted numbers too: after a product token ("Chrome/120.0.0.0", a word
+    # with a lower-case letter; squid's "HIER_DIRECT/192.0.2.70" and OpenVPN's "aino.virtanen/192.0.2.7"
+    # are addresses), in a file name ("harava-4.12.0.1.tar.gz") or after a word saying so
+    # ("?ver=6.3.2.1", "Version: 4.12.0.1").
     REJECT_BEFORE = (
-        r"[0-9]\.$|[0-9A-Fa-f]:$|[a-z][A-Za-z0-9]*/$|[A-Za-z][\-_]$"
+        r"[0-9]\.$|(?:[0-9A-Fa-f]{2}:){2,}$|(?:^|[\s(;,+\x22'])[A-Za-z0-9\-]*[a-z][A-Za-z0-9\-]*/$|[A-Za-z][\-_]$"
         r"|(?i:\bver|\bversi\w*|\brelease|\bbuild|\bv)[ =:\x22']{0,3}$"
     )
     REJECT_AFTER = r"^\.[0-9A-Za-z]|^:[0-9A-Fa-f:]"
-    REJECT_LABEL = r"(?i)(?:^|[^a-z])(?:version|versio|ver|build|release)(?:$|[^a-z])"
+    # The key itself, not the object holding it: "app.version" but not "build.runner_ip".
+    REJECT_LABEL = r"(?i)(?:^|[^a-z])(?:version|versio|ver|build|release)[^a-z.\[\]]*$"
     PATTERNS = [
         # Greedy over dotted runs so that an OID is one (invalid) candidate, never a piece of it.
         ("ipv4", r"\b\d{1,3}(?:\.\d{1,3}){3,}(?:/\d{1,2}|:\d{1,5})?\b", 0.5),

@@ -256,7 +256,7 @@ def test_generated_mobile_numbers_are_found(engine, number, style):
 @settings(max_examples=200, deadline=None)
 @given(address=st.ip_addresses())
 def test_generated_ip_addresses_are_found(engine, address):
-    if address.is_unspecified:
+    if address.is_unspecified or str(address) == "255.255.255.255":  # name no host
         return
     written = str(address)
     assert find(engine, f"client {written} connected") == [(IP, written)]

@@ -49,6 +49,8 @@ def test_forms_that_need_context_need_it_in_presidio_too():
     assert found("We met at example dot com") == []
     assert found("Sähköposti:\nnimi at example dot fi") == ["nimi at example dot fi"]
     assert found("nimi(at)example.fi") == ["nimi(at)example.fi"]
+    assert found("sasl_username=aino@example.fi") == ["aino@example.fi"]
+    assert found("puh. 040 123 4567 12 kpl") == ["040 123 4567"]
 
 
 class Ticket(PatternRecognizer):

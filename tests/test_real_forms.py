@@ -320,3 +320,35 @@ def test_a_csv_header_with_digits_in_its_names_is_a_header(engine, tmp_path):
     assert isinstance(pieces[0], Piece) and pieces[0].labels == "First Name,E-mail 2 Address,Mobile Phone"
     hits = engine.scan(pieces[0].lines, pieces[0].hints, pieces[0].labels)
     assert sorted(hits.text) == ["358401234567", "aino@example.fi"]
+
+
+@pytest.mark.parametrize(
+    ("line", "entity", "expected"),
+    [
+        ("src:192.0.2.1 dst:198.51.100.2", IP, ["192.0.2.1", "198.51.100.2"]),
+        ("IP-osoite:192.0.2.1", IP, ["192.0.2.1"]),
+        ("aino.virtanen/198.51.100.23:51234 MULTI: primary virtual IP", IP, ["198.51.100.23:51234"]),
+        ("Bcast:255.255.255.255 Mask:255.255.255.0", IP, ["255.255.255.0"]),
+        ("Lähetä aino.virtanen@example.fi:lle tieto", EMAIL, ["aino.virtanen@example.fi"]),
+        ("aino@example.fi:Salasana123", EMAIL, ["aino@example.fi"]),
+        ("Cc: <aino@example.fi> <matti@example.fi>", EMAIL, ["aino@example.fi", "matti@example.fi"]),
+        ("ebba1995@example.fi, fede1987@example.fi", EMAIL, ["ebba1995@example.fi", "fede1987@example.fi"]),
+        ("Vaihtoehto (a) yle.fi tai (b) example.fi", EMAIL, []),
+        ("scp raportti.pdf admin@host.example.fi:/srv/", EMAIL, []),
+        ("aino%40virtanen(at)example.fi", EMAIL, []),
+    ],
+)
+def test_what_a_review_of_the_rules_found(engine, line, entity, expected):
+    assert entities(engine, line, entity) == expected
+
+
+def test_a_label_refuses_by_its_own_key_only(engine):
+    keys = pa.array(["references[0].email", "build.runner_ip", "meta.version"], pa.large_string())
+    values = ["aino@example.fi", "192.0.2.1", "4.12.0.1"]
+    assert labelled(engine, values, keys) == [(EMAIL, "aino@example.fi"), (IP, "192.0.2.1")]
+
+
+def test_masks_hide_the_subscriber_and_the_mailbox():
+    assert phone.mask("+358 (09) 123 4567") == "+358 (09) *** **67"
+    assert email.mask("aino.virtanen%2Buutiset%40example.fi") == "a***@example.fi"
+    assert email.compact("aino.virtanen%2Buutiset%40example.fi") == "aino.virtanen+uutiset@example.fi"

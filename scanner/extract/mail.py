@@ -59,6 +59,8 @@ SKIPPED_HEADERS = frozenset(
         *("x-mailer", "user-agent"),  # a program's name and version ("KoivuMail 1.2.0.4" is no IP address)
     }
 )
+#: Header families of filters' verdicts (Microsoft 365 writes "CIP:255.255.255.255" and the like there).
+SKIPPED_PREFIXES = ("x-forefront-", "x-microsoft-antispam")
 _TELLTALE = ("From", "To", "Received", "Return-Path", "MIME-Version", "Message-ID", "Subject", "Date")
 
 BLOCK = 1 << 20  # bytes read from the stream at a time
@@ -503,7 +505,7 @@ def read_headers(message: EmailMessage) -> list[str]:
     names: dict[str, str] = {}
     for name in message:
         names.setdefault(name.lower(), name)
-    return [name for key, name in names.items() if key not in SKIPPED_HEADERS]
+    return [name for key, name in names.items() if key not in SKIPPED_HEADERS and not key.startswith(SKIPPED_PREFIXES)]
 
 
 def _raw_header(value: str) -> str:
