@@ -21,8 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from presidio_analyzer import EntityRecognizer, RecognizerRegistry
-
+from detectors._presidio import EntityRecognizer
 from detectors.base import HaravaRecognizer, InvalidValue
 from detectors.email_address import EmailRecognizer
 from detectors.hetu import HetuRecognizer
@@ -207,6 +206,8 @@ def _entry_point_detectors() -> Iterable[Detector]:
 def _yaml_detectors(path: Path) -> Iterable[Detector]:
     if not path.is_file():
         raise DetectorLoadError(f"{path}: no such recognizer file")
+    from presidio_analyzer import RecognizerRegistry  # the whole of Presidio, only for YAML files
+
     registry = RecognizerRegistry()
     registry.recognizers = []
     try:

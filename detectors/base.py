@@ -25,7 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+
+from detectors._presidio import Pattern, PatternRecognizer, RecognizerResult
 
 #: Verdicts of :meth:`HaravaRecognizer.valid_array`.
 VALID, INVALID, UNDECIDED = 1, 0, -1

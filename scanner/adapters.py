@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import regex
-from presidio_analyzer import EntityRecognizer, PatternRecognizer
 
 from detectors import HaravaRecognizer, category_of, name_of
+from detectors._presidio import EntityRecognizer, PatternRecognizer
 from detectors.base import UNDECIDED, context_regex
 
 #: Where a plain Presidio recognizer's patterns sit among others in an alternation (Harava's

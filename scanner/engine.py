@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerResult
 
+from detectors._presidio import EntityRecognizer, PatternRecognizer, RecognizerResult, complete
 from detectors.base import UNDECIDED, VALID
 from detectors.guards import GUARDS, Guard
 from scanner.adapters import PLUGIN_PRIORITY, Adapter, compiled_patterns, context_regex, re2_compatible
@@ -425,6 +425,7 @@ class Engine:
 
     def _nlp_artifacts(self, text: str):
         if self._nlp is None:
+            complete()
             from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
             self._nlp = NoOpNlpEngine(models=[{"lang_code": self.language, "model_name": "none"}])
