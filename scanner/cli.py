@@ -77,7 +77,6 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
     Items that cannot be read are reported and the scan goes on.
     """
     from scanner import pipeline
-    from scanner.history import now
     from scanner.scan import coverage_of
     from scanner.sinks import HistorySink, fanout, open_writer
     from scanner.terminal import progress_bar, summary_text
@@ -85,7 +84,11 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
     options, walking, db, total = _scan_setup(targets, o)
     history = open_history(o["history_path"])
     writer, output = writing(o["output"], lambda: open_writer(o["fmt"], o["output"]))
-    recorder = HistorySink.begin(history, " ".join(targets), now()) if history is not None else None
+    recorder = None
+    if history is not None:
+        from scanner.history import now
+
+        recorder = HistorySink.begin(history, " ".join(targets), now())
     try:
         with ended_on_failure(recorder), progress_bar(total, o["no_progress"]) as bar:
             outcome = pipeline.run(

@@ -291,3 +291,13 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
 def load_settings(path: Path) -> Settings:
     """Only the ``[settings]`` of a configuration file (what ``harava scan --config`` needs)."""
     return load_config(path).settings
+
+
+def item_path(source: str) -> str:
+    """The same file or database from any working folder: an absolute path, or the URL (with an absolute
+    path for SQLite files)."""
+    if not is_database_url(source):
+        return os.path.abspath(source)
+    if source.startswith("sqlite:///") and not source.startswith("sqlite:////"):
+        return "sqlite:///" + os.path.abspath(source[len("sqlite:///") :])
+    return source

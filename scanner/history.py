@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
@@ -25,7 +24,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from scanner import __version__
-from scanner.config import is_database_url
+from scanner.config import is_database_url, item_path
 from scanner.findings import RECORD_SCHEMA, SCHEMA
 
 METADATA = sa.MetaData()
@@ -346,16 +345,6 @@ class History:
             gone=[f for f in before if f.key not in now_keys],
             persisting=len(now_keys & before_keys),
         )
-
-
-def item_path(source: str) -> str:
-    """The same file or database from any working folder: an absolute path, or the URL (with an absolute
-    path for SQLite files)."""
-    if not is_database_url(source):
-        return os.path.abspath(source)
-    if source.startswith("sqlite:///") and not source.startswith("sqlite:////"):
-        return "sqlite:///" + os.path.abspath(source[len("sqlite:///") :])
-    return source
 
 
 def history_rows(register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> list[dict[str, Any]]:

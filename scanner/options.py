@@ -156,6 +156,8 @@ def history_option(help: str):
 
 
 def open_history(target: str | None):
+    if not target:  # no history: neither it nor SQLAlchemy is imported
+        return None
     from scanner.history import History, HistoryError
 
     try:

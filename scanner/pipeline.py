@@ -14,15 +14,14 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from detectors import Detector, entities_by_category, entities_of
-from scanner.config import Config, RegisterConfig, is_database_url
+from scanner.config import Config, RegisterConfig, is_database_url, item_path
 from scanner.extract import COVERAGE
 from scanner.findings import error_batch
-from scanner.history import PreviousScan, item_path
 from scanner.registers.accepted import Accepted
 from scanner.registers.check import CheckResult, RegisterCoverage, RegisterTally
 from scanner.registers.statement import parse_statement
@@ -31,6 +30,9 @@ from scanner.sinks import CheckSink, Listener, Sink
 from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, redact, sqlite_marker, table_items
 from scanner.sources.files import FileItem, Problem, WalkOptions, walk
 from scanner.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from scanner.history import PreviousScan
 
 ITEM_TIMEOUT = 300.0  # seconds one item may take before it is reported and left
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import sqlalchemy as sa
 
 from detectors import column_hint_of, load_detectors
 from scanner.engine import Engine, Hits
@@ -250,6 +249,8 @@ class Scanner:
     def _sqlite_file(self, item: FileItem, summary: Summary, coverage: Coverage) -> Iterator[pa.RecordBatch]:
         """An SQLite database lying in a share is read as the database it is (skipping it as binary would
         let a register whose share holds ``crm.db`` look clean); its findings are named by its path."""
+        import sqlalchemy as sa
+
         url = sa.URL.create("sqlite", database=os.path.abspath(item.path)).render_as_string()
         try:
             items = table_items(url, DatabaseOptions(), shown_as=item.display)

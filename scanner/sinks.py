@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -24,9 +24,11 @@ import pyarrow.parquet as pq
 from detectors.base import concat
 from scanner import FORMATS
 from scanner.findings import SCHEMA, describe_location, json_literals
-from scanner.history import History, history_rows
 from scanner.outfile import OutputFile
 from scanner.registers.check import RegisterTally
+
+if TYPE_CHECKING:  # the history (and SQLAlchemy with it) is imported only by a run that keeps one
+    from scanner.history import History
 
 
 class Writer(Protocol):
@@ -193,6 +195,8 @@ class HistorySink:
         self.history.finish(self.run_id, verdicts, errors, status, files, coverage)
 
     def add(self, register: str, batch: pa.RecordBatch, undeclared: np.ndarray | None = None) -> None:
+        from scanner.history import history_rows
+
         # a slice at a time: a block of a dense file can hold hundreds of thousands of findings
         for start in range(0, batch.num_rows, self.FLUSH_ROWS):
             part = batch.slice(start, self.FLUSH_ROWS)

@@ -21,9 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scanner.config import Config, RegisterConfig
+from scanner.config import Config, RegisterConfig, item_path
 from scanner.findings import counts
-from scanner.history import item_path
 from scanner.registers.accepted import Accepted
 from scanner.registers.statement import Statement
 

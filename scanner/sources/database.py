@@ -22,11 +22,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import sqlalchemy as sa
-from sqlalchemy.engine import URL, make_url
+
+from scanner.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import URL
+else:
+    sa = lazy_module("sqlalchemy")
 
 from scanner.sources.dialects import DRIVERS, PACKAGES, BrokenResult, DatabaseError, dialect_of
 from scanner.sources.files import Problem
@@ -67,7 +73,7 @@ def redact(url: str) -> str:
     'postgresql://scanner@db.example.fi:5432/crm'
     """
     try:
-        return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+        return sa.engine.make_url(url)._replace(password=None).render_as_string(hide_password=False)
     except Exception:
         return re.sub(r"(//[^:/@]+):[^@]*@", r"\1@", url)
 
@@ -151,7 +157,7 @@ def _kind(type_: Any, all_columns: bool) -> str:
 def connect(url: str, statement_timeout: float = 300.0) -> sa.Engine:
     """A read-only SQLAlchemy engine for ``url``; raises :class:`DatabaseError` with the reason."""
     try:
-        parsed: URL = make_url(url)
+        parsed: URL = sa.engine.make_url(url)
     except Exception as exc:
         raise DatabaseError(f"{redact(url)}: not a database URL: {exc}") from None
     dialect = dialect_of(parsed)
@@ -164,7 +170,7 @@ def connect(url: str, statement_timeout: float = 300.0) -> sa.Engine:
             " mysql, mariadb, or any SQLAlchemy dialect installed)"
         ) from None
     except ModuleNotFoundError as exc:
-        driver = DRIVERS.get(make_url(url).drivername, parsed.drivername.split("+")[-1])
+        driver = DRIVERS.get(sa.engine.make_url(url).drivername, parsed.drivername.split("+")[-1])
         raise DatabaseError(
             f"{redact(url)}: no database driver ({exc}); install it, e.g. pip install {PACKAGES.get(driver, driver)}"
         ) from None

@@ -14,11 +14,17 @@ import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
-import sqlalchemy as sa
-from sqlalchemy.engine import URL
+
+from scanner.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import URL
+else:
+    sa = lazy_module("sqlalchemy")
 
 #: How much of a table is scanned at once: about this many bytes of text, and never more than ``BATCH_ROWS``
 #: rows. The engine's working memory is fifty to a hundred times the text of a batch full of findings (a worker
