@@ -172,8 +172,10 @@ class _Pass:
         cand_row: np.ndarray,
         slot: np.ndarray,
         labels: pa.Array | str | None,
+        starts: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Whether a context word of its detector stands in each match's line, the line above or its label."""
+        """Whether a context word of its detector stands in each match's line, the line above or its label.
+        ``starts`` marks the rows that begin a text of their own (no line above them belongs to it)."""
         context = np.zeros(len(cand_row), bool)
         for adapter in self.wanted:
             if adapter.context_re2 is None:
@@ -184,7 +186,8 @@ class _Pass:
             wanted_rows = np.unique(cand_row[mine])
             near = pc.match_substring_regex(candidates.take(pa.array(wanted_rows)), adapter.context_re2)
             found = near.to_numpy(zero_copy_only=False).copy()
-            look_above = np.flatnonzero(~found & (rows[wanted_rows] > 0))
+            first = rows[wanted_rows] == 0 if starts is None else starts[rows[wanted_rows]]
+            look_above = np.flatnonzero(~found & ~first)
             if len(look_above):
                 above = lines.take(pa.array(rows[wanted_rows[look_above]] - 1))
                 found[look_above] = pc.match_substring_regex(above, adapter.context_re2).to_numpy(zero_copy_only=False)
@@ -204,7 +207,9 @@ class _Pass:
                     refused[mine] = _labelled(labels, rows[mine], adapter.reject_label)
         return refused
 
-    def candidates(self, lines: pa.Array, labels: pa.Array | str | None = None) -> _Candidates | None:
+    def candidates(
+        self, lines: pa.Array, labels: pa.Array | str | None = None, starts: np.ndarray | None = None
+    ) -> _Candidates | None:
         """Every match of the alternation, with its row, offset, neighbours and slot — vectorised."""
         if len(lines) == 0:
             return None
@@ -243,7 +248,7 @@ class _Pass:
                 after_list[k] = (after_list[k] + texts[k + 1].as_py())[:2]
             before, after = pa.array(before_list, pa.large_string()), pa.array(after_list, pa.large_string())
         cand_row = parent[match_at]
-        context = self._context(lines, rows, candidates, cand_row, slot, labels)
+        context = self._context(lines, rows, candidates, cand_row, slot, labels, starts)
         refused = self._refused(rows[cand_row], slot, labels)
         score = self._slot_score[slot]
         return _Candidates(rows[cand_row], start[match_at], texts, slot, score, before, after, context, refused)
@@ -300,27 +305,81 @@ class Engine:
         return all(a.recognizer is not recognizer for a in self.fallback)
 
     # --- the passes ------------------------------------------------------------------------
-    def scan(self, lines: pa.Array, hint: str | np.ndarray | None = None, labels: pa.Array | str | None = None) -> Hits:
+    def scan(
+        self,
+        lines: pa.Array,
+        hint: str | np.ndarray | None = None,
+        labels: pa.Array | str | None = None,
+        starts: np.ndarray | None = None,
+    ) -> Hits:
         """Find, validate and score every value in ``lines`` (an Arrow string array).
 
         ``hint`` names an entity the text is known to be about (a database column called ``puhelin``),
         for all rows or per row (an array of entity names or None): findings of that entity score as if
         a context word stood beside them. ``labels`` is what the rows are labelled with (a CSV header for
-        all, a JSON key each): a context word there counts as one in the row.
+        all, a JSON key each): a context word there counts as one in the row. ``starts`` marks rows that
+        begin a text of their own (see :meth:`scan_many`).
         """
         lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
         if _holds_byte(lines, ord(SEP)):
             lines = pc.replace_substring(lines, SEP, " ")
-        first, second = (self._run(p, lines, hint, labels) if p else [] for p in self._passes)
+        first, second = (self._run(p, lines, hint, labels, starts) if p else [] for p in self._passes)
         hits = Hits(prefer(first, second) if second else first)
         if self.fallback:
             hits = Hits.from_records(merge_records(hits.records() + self._fallback(lines)))
         return hits
 
+    def scan_many(self, texts: Sequence[tuple[pa.Array, str | np.ndarray | None, pa.Array | None]]) -> list[Hits]:
+        """:meth:`scan` of several texts (the lines of many small files) in one pass, their hits apart.
+
+        Each call of an Arrow regular-expression kernel compiles its pattern, and the engine's joined
+        pattern takes milliseconds to compile: a file of a few lines would cost that many times over. One
+        pass over all their lines pays it once. A text's first line has no line above it (context), and
+        its rows are numbered from 0 again in its hits. Labels must be per row (or None): a label for all
+        rows at once (a CSV header) belongs to one text, which :meth:`scan` reads alone.
+        """
+        if not texts:
+            return []
+        counts = np.array([len(lines) for lines, _, _ in texts], np.int64)
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        lines = pa.concat_arrays([t[0].cast(pa.large_string()) for t in texts])
+        starts = np.zeros(len(lines), bool)
+        starts[bounds[:-1][counts > 0]] = True
+        hint = None
+        if any(h is not None for _, h, _ in texts):
+            hint = np.concatenate(
+                [
+                    np.asarray(h, object) if isinstance(h, np.ndarray) else np.full(n, h, object)
+                    for (_, h, _), n in zip(texts, counts, strict=True)
+                ]
+            )
+        labels = None
+        if any(lab is not None for _, _, lab in texts):
+            labels = pa.concat_arrays(
+                [
+                    lab.cast(pa.large_string()) if lab is not None else pa.nulls(n, pa.large_string())
+                    for (_, _, lab), n in zip(texts, counts, strict=True)
+                ]
+            )
+        hits = self.scan(lines, hint, labels, starts)
+        split: list[list[HitGroup]] = [[] for _ in texts]
+        for group in hits.groups:
+            text_of = np.searchsorted(bounds, group.row, side="right") - 1
+            for k in np.unique(text_of).tolist():
+                part = group.take(np.flatnonzero(text_of == k))
+                part.row = part.row - bounds[k]
+                split[k].append(part)
+        return [Hits(groups) for groups in split]
+
     def _run(
-        self, run: _Pass, lines: pa.Array, hint: str | np.ndarray | None, labels: pa.Array | str | None
+        self,
+        run: _Pass,
+        lines: pa.Array,
+        hint: str | np.ndarray | None,
+        labels: pa.Array | str | None,
+        starts: np.ndarray | None = None,
     ) -> list[HitGroup]:
-        found = run.candidates(lines, labels)
+        found = run.candidates(lines, labels, starts)
         if found is None:
             return []
         groups = []

@@ -159,6 +159,8 @@ class Scanner:
         self.engine = Engine([d.recognizer for d in detectors], options.entities, options.min_score)
         self.builder = FindingsBuilder(options.key, options.show_values)
         self.connections = Connections()
+        self._held: list[tuple[int, str, Piece]] | None = None  # pieces put off for scan_group
+        self._held_index = 0
 
     def close(self) -> None:
         self.connections.close()
@@ -185,6 +187,66 @@ class Scanner:
         finally:
             summary.read_seconds += time.perf_counter() - started
         summary.covered(coverage)
+
+    def scan_group(self, items: Sequence[FileItem]) -> Iterator[tuple[str, int, Any]]:
+        """Small files read together: ``("reading", i, None)`` as item ``i`` is read (``-1``: the engine
+        over all), then ``("batch", 0, batch)``: the findings and error rows of them all in one batch, and
+        ``("done", i, summary)`` for each item.
+
+        A few lines cost the engine as much as a few thousand (its patterns are compiled for each call), so
+        the text of all the files goes through one engine pass (:meth:`Engine.scan_many`). Each file is
+        still read, counted and reported on its own, and an engine failure falls back to file by file.
+        """
+        held: list[list[pa.RecordBatch]] = [[] for _ in items]
+        summaries = [Summary() for _ in items]
+        pieces: list[tuple[int, str, Piece]] = []
+        self._held = pieces
+        try:
+            for index, item in enumerate(items):
+                yield "reading", index, None  # so that a file that hangs or crashes its worker is known
+                self._held_index = index
+                held[index].extend(self.scan_item(item, summaries[index]))
+        finally:
+            self._held = None
+        yield "reading", -1, None  # the engine, over all of them
+        started = time.perf_counter()
+        together = [p for p in pieces if not isinstance(p[2].labels, str)]  # a CSV header: read alone
+        try:
+            found = self.engine.scan_many([(p.lines, p.hints, p.labels) for _, _, p in together])
+        except Exception:  # one text the engine fails on: the others must not fail with it
+            together, found = [], []
+        done = {id(piece) for _, _, piece in together}
+        results = list(zip(together, found, strict=True))
+        for index, source, piece in pieces:
+            if id(piece) in done:
+                continue
+            try:
+                results.append(((index, source, piece), self.engine.scan(piece.lines, piece.hints, piece.labels)))
+            except Exception as exc:
+                held[index].append(self._failed(source, failure(exc), summaries[index], Coverage(), "error"))
+        position = {id(piece): k for k, (_, _, piece) in enumerate(pieces)}
+        results.sort(key=lambda result: position[id(result[0][2])])  # the files' order, as read one by one
+        for (index, _, _), hits in results:
+            for group in hits.groups:
+                summaries[index].findings[group.adapter.entity] += len(group)
+        # One batch for the whole group, built at once: a few rows a file would cost more than the reading.
+        found = [(source, piece.member, hits, piece.locate) for (_, source, piece), hits in results if len(hits)]
+        batches = [batch for batches in held for batch in batches]
+        if found:
+            batches.append(self.builder.build_many(found))
+        share = (time.perf_counter() - started) / max(len(items), 1)
+        if batches:
+            yield "batch", 0, pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+        for index, summary in enumerate(summaries):
+            summary.read_seconds += share
+            yield "done", index, summary
+
+    def _take(self, source: str, piece: Piece) -> pa.RecordBatch | None:
+        """A file's piece scanned now, or put off for the rest of its group (scan_group)."""
+        if self._held is not None:
+            self._held.append((self._held_index, source, piece))
+            return None
+        return self._piece(source, piece)[1]
 
     def _piece(self, source: str, piece: Piece) -> tuple[Hits, pa.RecordBatch | None]:
         hits = self.engine.scan(piece.lines, piece.hints, piece.labels)
@@ -214,7 +276,7 @@ class Scanner:
                 for out in extract(stream, item.path, limits=self.options.limits, block_size=self.options.block_size):
                     if isinstance(out, Piece):
                         coverage.read = True
-                        _, batch = self._piece(item.display, out)
+                        batch = self._take(item.display, out)
                         if batch is not None:
                             summary.count(batch)
                             yield batch

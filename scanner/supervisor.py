@@ -9,6 +9,13 @@ second) is killed and replaced; its item is reported with the reason, the batche
 kept, and the run goes on with the next item. (An address-space rlimit would be simpler, but Arrow's and
 the PDF libraries' allocators reserve far more address space than they use.)
 
+Small files travel in groups (:class:`Group`: up to ``GROUP_FILES`` files of at most ``SMALL_FILE``
+bytes, of one target): a worker reads them together, runs the engine once over all their text (compiling
+its patterns costs milliseconds a call, more than reading a small file), sends their findings as one batch
+and then each file's summary. A group whose
+worker fails is not reported as such: its files that had not been reported go again one by one, so a
+poison file is found and reported alone.
+
 Why not a pool library: pebble's ``ProcessPool`` supervises well but returns one result per task, so a
 file's findings would all sit in memory until it ends; and a queue shared by the workers is corrupted when
 one of them is killed mid-write. A pipe per worker is neither.
@@ -23,7 +30,8 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -31,6 +39,50 @@ from typing import Any
 import pyarrow as pa
 
 from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary
+from scanner.sources.files import FileItem
+
+SMALL_FILE = 64 * 1024  # bytes: a file up to this size is read in a group
+GROUP_FILES = 256
+GROUP_BYTES = 4 << 20
+
+
+@dataclass
+class Group:
+    """Small files one worker reads together; ``members`` are (target, item) pairs."""
+
+    members: list[tuple[str, FileItem]]
+
+    @property
+    def display(self) -> str:
+        return f"{len(self.members)} small files from {self.members[0][1].display}"
+
+
+def grouped(work: Iterable[tuple[str, Item]]) -> Iterator[tuple[str, Item | Group]]:
+    """The work with runs of small files gathered into groups (a lone small file stays an item)."""
+    run: list[tuple[str, FileItem]] = []
+    size = 0
+
+    def flush() -> Iterator[tuple[str, Item | Group]]:
+        nonlocal run, size
+        if len(run) == 1:
+            yield run[0]
+        elif run:
+            yield run[0][0], Group(run)
+        run, size = [], 0
+
+    for target, item in work:
+        if run and target != run[0][0]:  # a group's findings go out as one batch, under one target
+            yield from flush()
+        if isinstance(item, FileItem) and item.size <= SMALL_FILE:
+            run.append((target, item))
+            size += item.size
+            if len(run) >= GROUP_FILES or size >= GROUP_BYTES:
+                yield from flush()
+            continue
+        yield from flush()
+        yield target, item
+    yield from flush()
+
 
 #: Worker processes are forked: they start at once with everything the parent imported. (Spawned ones would
 #: import Presidio, pyarrow and the detectors again, seconds per worker.)
@@ -49,6 +101,10 @@ def _serve(connection: Connection, parents_end: Connection, parent: int, options
             item = connection.recv()
             if item is None:
                 return
+            if isinstance(item, Group):
+                for message in scanner.scan_group([member for _, member in item.members]):
+                    connection.send(message)
+                continue
             summary = Summary()
             for batch in scanner.scan_item(item, summary):
                 connection.send(("batch", batch))
@@ -103,8 +159,10 @@ class _Worker:
     process: Any
     connection: Connection
     target: str | None = None
-    item: Item | None = None
+    item: Item | Group | None = None
     started: float = 0.0
+    reported: int = 0  # members of a group already reported
+    reading: int | None = None  # the member of a group being read (-1: the engine over all of them)
     # what has arrived of the current item: if its worker dies, the findings it sent are kept and counted
     received: Summary = field(default_factory=Summary)
     coverage: Coverage = field(default_factory=Coverage)
@@ -124,6 +182,8 @@ class Supervisor:
     max_memory: int | None = None  # bytes of resident memory one worker may use
     pool: list[_Worker] = field(default_factory=list)
     interrupted: list[tuple[str, Summary]] = field(default_factory=list)
+    #: Files of a failed group, to be read again one by one.
+    again: deque[tuple[str, Item]] = field(default_factory=deque)
 
     def _start(self) -> _Worker:
         ours, theirs = CONTEXT.Pipe()
@@ -148,12 +208,12 @@ class Supervisor:
     ) -> None:
         """Every item of ``work`` scanned; ``on_failed`` hears of one whose worker crashed or timed out (why,
         the code, the item's coverage and the summary of what it had read)."""
-        pending = iter(work)
+        pending = grouped(work)
         exhausted = False
         try:
             while True:
-                while not exhausted and len([w for w in self.pool if w.busy]) < self.workers:
-                    following = next(pending, None)
+                while len([w for w in self.pool if w.busy]) < self.workers:
+                    following = self.again.popleft() if self.again else None if exhausted else next(pending, None)
                     if following is None:
                         exhausted = True
                         break
@@ -169,7 +229,7 @@ class Supervisor:
         finally:
             self.close()
 
-    def _assign(self, target: str, item: Item) -> None:
+    def _assign(self, target: str, item: Item | Group) -> None:
         idle = next((w for w in self.pool if not w.busy), None)
         if idle is not None and not idle.process.is_alive():  # died between items
             self._stop(idle)
@@ -178,7 +238,7 @@ class Supervisor:
             idle = self._start()
             self.pool.append(idle)
         idle.target, idle.item, idle.started = target, item, time.monotonic()
-        idle.received, idle.coverage = Summary(), Coverage()
+        idle.received, idle.coverage, idle.reported, idle.reading = Summary(), Coverage(), 0, None
         with contextlib.suppress(OSError):  # it died just now: reported as crashed when its sentinel is seen
             idle.connection.send(item)
 
@@ -209,17 +269,28 @@ class Supervisor:
             while worker.connection.poll():
                 if time.monotonic() > until:
                     return  # more is waiting: read on at the next round
-                kind, payload = worker.connection.recv()
+                kind, *message = worker.connection.recv()
+                if kind == "reading":
+                    worker.reading = message[0]
+                    continue
+                payload = message[-1]
+                target, item = worker.target, worker.item
+                if isinstance(item, Group):  # ("batch" | "done", member, payload)
+                    target, item = item.members[message[0]]
                 if kind == "batch":
                     worker.received.count(payload)
                     # error rows are no reading: only findings make a crashed item partial
                     worker.coverage.read = worker.coverage.read or payload.column("entity").null_count < len(payload)
-                    on_batch(worker.target, payload)
-                else:
-                    target, item = worker.target, worker.item
-                    worker.target = worker.item = None
-                    on_done(target, item, payload)
-                    return
+                    on_batch(target, payload)
+                    continue
+                on_done(target, item, payload)
+                if isinstance(worker.item, Group) and worker.reported + 1 < len(worker.item.members):
+                    worker.reported += 1
+                    worker.target = worker.item.members[worker.reported][0]
+                    worker.received, worker.coverage = Summary(), Coverage()
+                    continue
+                worker.target = worker.item = None
+                return
         except (EOFError, OSError):
             pass
         if not worker.process.is_alive():
@@ -228,8 +299,20 @@ class Supervisor:
 
     def _fail(self, worker: _Worker, why: str, code: str, on_failed) -> None:
         """The item is reported ``partial`` if its worker had sent findings (they are kept), else
-        ``skipped``."""
+        ``skipped``. A group's files not yet reported are read again one by one (the one being reported
+        when it failed, if it had sent anything, is reported as failed)."""
         target, item, summary, coverage = worker.target, worker.item, worker.received, worker.coverage
+        if isinstance(item, Group):
+            rest = list(item.members[worker.reported :])
+            if summary.findings or summary.errors:  # the files were being sent: the current one failed
+                (target, item), rest = rest[0], rest[1:]
+            elif worker.reading is not None and worker.reading >= 0:  # that file hung or crashed its reader
+                (target, item) = rest.pop(worker.reading)
+            else:  # the engine over all of them: each goes again alone, and the cause shows itself
+                self._stop(worker, kill=True)
+                self.again.extend(rest)
+                return
+            self.again.extend(rest)
         self._stop(worker, kill=True)
         coverage.gaps += 1
         summary.unread(item.display, why, code)

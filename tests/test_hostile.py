@@ -157,7 +157,7 @@ def test_a_reader_that_crashes_or_hangs_fails_its_item_and_the_run_goes_on(traps
 
     share = tmp_path / "jako"
     share.mkdir()
-    (share / "a.txt").write_text("puh. 040 123 4567\n", "utf-8")
+    (share / "a.txt").write_text("puh. 040 123 4567\n", "utf-8")  # read in one group with the three below
     (share / "b-kaatuu.dat").write_bytes(b"HARAVA-CRASH " + HETU.encode())
     (share / "c-jumittaa.dat").write_bytes(b"HARAVA-HANG " + HETU.encode())
     (share / "d.txt").write_text("aino@example.fi\n", "utf-8")
@@ -232,7 +232,8 @@ def test_a_stopped_scan_leaves_no_output_that_looks_complete_and_an_unfinished_h
 
     share = tmp_path / "jako"
     share.mkdir()
-    (share / "a.txt").write_text("puh. 040 123 4567\n", "utf-8")
+    # over the size of a small file, which would be read (and reported) together with b.dat
+    (share / "a.txt").write_text("puh. 040 123 4567\n" + "x" * 70_000 + "\n", "utf-8")
     (share / "b.dat").write_bytes(b"HARAVA-HANG")  # keeps the run busy until it is stopped
     out, history = tmp_path / "loydot.jsonl", tmp_path / "historia.db"
     code = (
