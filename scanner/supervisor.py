@@ -182,6 +182,9 @@ class Supervisor:
     max_memory: int | None = None  # bytes of resident memory one worker may use
     pool: list[_Worker] = field(default_factory=list)
     interrupted: list[tuple[str, Summary]] = field(default_factory=list)
+    #: Gather small files into groups. That looks ahead in the work (up to GROUP_FILES items) before
+    #: assigning it: off for a caller that hands items in one at a time and waits for each.
+    groups: bool = True
     #: Files of a failed group, to be read again one by one.
     again: deque[tuple[str, Item]] = field(default_factory=deque)
 
@@ -208,7 +211,7 @@ class Supervisor:
     ) -> None:
         """Every item of ``work`` scanned; ``on_failed`` hears of one whose worker crashed or timed out (why,
         the code, the item's coverage and the summary of what it had read)."""
-        pending = grouped(work)
+        pending = grouped(work) if self.groups else iter(work)
         exhausted = False
         try:
             while True:

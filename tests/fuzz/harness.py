@@ -406,7 +406,9 @@ class Supervised:
             self._outbox.put(why)
 
         try:
-            Supervisor(_options(), workers=1, item_timeout=self.bound).run(self._items(), batch, done, failed)
+            # fed one input at a time, each awaited: no grouping (it would wait for more inputs first)
+            supervisor = Supervisor(_options(), workers=1, item_timeout=self.bound, groups=False)
+            supervisor.run(self._items(), batch, done, failed)
         except BaseException as exc:  # handed to the waiting test
             self._outbox.put(f"supervisor failed: {type(exc).__name__}: {exc}")
 
