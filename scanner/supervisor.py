@@ -12,9 +12,9 @@ the PDF libraries' allocators reserve far more address space than they use.)
 Small files travel in groups (:class:`Group`: up to ``GROUP_FILES`` files of at most ``SMALL_FILE``
 bytes, of one target): a worker reads them together, runs the engine once over all their text (compiling
 its patterns costs milliseconds a call, more than reading a small file), sends their findings as one batch
-and then each file's summary. A group whose
-worker fails is not reported as such: its files that had not been reported go again one by one, so a
-poison file is found and reported alone.
+and then each file's summary. A group whose worker fails is not reported as such: the file it was reading
+is reported, and the files not yet reported go again one by one (all of them if it failed in the engine
+pass over all), so a poison file is found and reported alone.
 
 Why not a pool library: pebble's ``ProcessPool`` supervises well but returns one result per task, so a
 file's findings would all sit in memory until it ends; and a queue shared by the workers is corrupted when
@@ -51,10 +51,6 @@ class Group:
     """Small files one worker reads together; ``members`` are (target, item) pairs."""
 
     members: list[tuple[str, FileItem]]
-
-    @property
-    def display(self) -> str:
-        return f"{len(self.members)} small files from {self.members[0][1].display}"
 
 
 def grouped(work: Iterable[tuple[str, Item]]) -> Iterator[tuple[str, Item | Group]]:
@@ -310,7 +306,7 @@ class Supervisor:
             if summary.findings or summary.errors:  # the files were being sent: the current one failed
                 (target, item), rest = rest[0], rest[1:]
             elif worker.reading is not None and worker.reading >= 0:  # that file hung or crashed its reader
-                (target, item) = rest.pop(worker.reading)
+                (target, item) = rest.pop(worker.reading - worker.reported)
             else:  # the engine over all of them: each goes again alone, and the cause shows itself
                 self._stop(worker, kill=True)
                 self.again.extend(rest)
