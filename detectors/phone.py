@@ -256,6 +256,7 @@ _GROUP_END = re.compile(r"\d(?=[ \-]|$)")
 #: between the other digit groups a space or a hyphen.
 _SEP = r"(?: ?- ?| )?"
 _AMOUNT = r"^\d{3}(?: \d{3})*$"
+_AFTER_DIGIT = "\\d[ \u00a0]$"  # a digit and a space before a match: the amount's thousands before it
 
 
 class PhoneRecognizer(HaravaRecognizer):
@@ -303,12 +304,12 @@ class PhoneRecognizer(HaravaRecognizer):
     def fits_array(self, texts: pa.Array, before: pa.Array, after: pa.Array) -> np.ndarray:
         """Not the tail of an amount: "1 040 123 456" is digit groups of three after a digit and a
         space. "Lemmikinkuja 1 0400 778 800" is a house number and then a phone number."""
-        after_digit = pc.match_substring_regex(before, "\\d[ \u00a0]$").to_numpy(zero_copy_only=False)
+        after_digit = pc.match_substring_regex(before, _AFTER_DIGIT).to_numpy(zero_copy_only=False)
         grouped = pc.match_substring_regex(texts, _AMOUNT).to_numpy(zero_copy_only=False)
         return ~(after_digit & grouped)
 
     def fits(self, text: str, before: str, after: str) -> bool:
-        return not (re.search("\\d[ \u00a0]$", before) and re.match(_AMOUNT, text))
+        return not (re.search(_AFTER_DIGIT, before) and re.match(_AMOUNT, text))
 
     def spans(self, candidate: str) -> Iterable[tuple[int, int]]:
         # The pattern is greedy over digit groups; back off group by group to the longest valid

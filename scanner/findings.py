@@ -70,40 +70,12 @@ class FindingsBuilder:
         distinct = self.hasher.hashes(entity, encoded.dictionary.to_pylist())
         return pa.array(distinct, pa.string()).take(encoded.indices)
 
-    def _group_batch(self, source: str, member: str | None, group: HitGroup, location: pa.Array) -> pa.RecordBatch:
-        n, adapter = len(group), group.adapter
-        value = group.text if self.show_values else adapter.mask_array(group.text)
-        entity = adapter.entity
-        hashes = self._hashes(entity, adapter.compact_array(group.text))
-        detail = adapter.detail_array(group.text)
-        return pa.RecordBatch.from_arrays(
-            [
-                pa.array([source] * n, pa.string()),
-                pa.array([member] * n, pa.string()),
-                location.cast(pa.string()),
-                pa.array([entity] * n, pa.string()),
-                value.cast(pa.string()),
-                hashes,
-                pa.array(group.score, pa.float64()),
-                pa.array([adapter.name] * n, pa.string()),
-                pa.nulls(n, pa.string()) if detail is None else detail.cast(pa.string()),
-                *[pa.nulls(n, pa.string()) for _ in _ERROR_FIELDS],
-            ],
-            schema=SCHEMA,
-        )
-
     def build(
         self, source: str, member: str | None, hits: Hits, locate: Callable[[HitGroup], pa.Array]
     ) -> pa.RecordBatch:
         """Findings of one batch in reading order (row, then offset); ``locate`` gives each group's
         ``location`` JSON texts."""
-        batches = [self._group_batch(source, member, group, locate(group)) for group in hits.groups]
-        if not batches:
-            return pa.RecordBatch.from_pylist([], schema=SCHEMA)
-        rows = np.concatenate([g.row for g in hits.groups])
-        starts = np.concatenate([g.start for g in hits.groups])
-        table = pa.Table.from_batches(batches, schema=SCHEMA)
-        return table.take(pa.array(np.lexsort((starts, rows)))).combine_chunks().to_batches()[0]
+        return self.build_many([(source, member, hits, locate)])
 
     def build_many(
         self, parts: Sequence[tuple[str, str | None, Hits, Callable[[HitGroup], pa.Array]]]

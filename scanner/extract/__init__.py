@@ -174,16 +174,13 @@ def cells_piece(member: str | None, texts: list[str], locations: list[dict]) -> 
     def locate(group) -> pa.Array:
         return encoded.take(pa.array(group.row))
 
-    try:
-        lines = pa.array(texts, pa.large_string())
-    except UnicodeEncodeError:  # lone surrogates (broken UTF-16 in a header, a cell): kept as U+FFFD
-        lines = pa.array([t.encode("utf-8", "replace").decode("utf-8") for t in texts], pa.large_string())
     named = [str(loc.get("field") or loc.get("header") or "") for loc in locations]
     labels = _safe_array(named) if any(named) else None
-    return Piece(member, lines, locate, sum(len(t) for t in texts), labels=labels)
+    return Piece(member, _safe_array(texts), locate, sum(len(t) for t in texts), labels=labels)
 
 
 def _safe_array(texts: list[str]) -> pa.Array:
+    """Texts as an Arrow array; lone surrogates (broken UTF-16 in a header, a cell) kept as U+FFFD."""
     try:
         return pa.array(texts, pa.large_string())
     except UnicodeEncodeError:
