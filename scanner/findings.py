@@ -20,7 +20,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import concat
 from scanner.engine import HitGroup, Hits
 from scanner.keys import Hasher
 
@@ -148,7 +147,9 @@ def error_batch(
 def json_literals(column: pa.Array) -> pa.Array:
     """Each value as JSON text (``null`` for nulls), with Arrow kernels: numbers as they are, everything
     else as a string literal. Quotes and backslashes are escaped by substitution; the rare value holding a
-    control character goes through ``json.dumps``."""
+    control character goes through ``json.dumps``. A column of few distinct values (a file's name repeated
+    on each of its findings) is written once per distinct value: output is built in the parent process
+    for every worker, so its cost limits how far workers scale."""
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
         return pc.fill_null(pc.cast(column, pa.large_string()), "null")
     if pa.types.is_boolean(column.type):
@@ -157,8 +158,52 @@ def json_literals(column: pa.Array) -> pa.Array:
         column = pc.cast(column, pa.large_string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. binary keys or extension types
         column = pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.large_string())
+    if len(column) > _FEW and column.null_count < len(column) and _repetitive(column):
+        encoded = pc.dictionary_encode(column)
+        if len(encoded.dictionary) * 8 < len(column):
+            return pc.fill_null(pc.take(_string_literals(encoded.dictionary), encoded.indices), "null")
+    return _string_literals(column)
+
+
+_FEW = 64  # values: below this, the kernels' fixed cost outweighs any saving
+
+
+def _repetitive(column: pa.Array) -> bool:
+    """Few distinct values among the first thousand (encoding a column of hashes would be wasted)."""
+    head = column.slice(0, 1024)
+    return len(pc.unique(head)) * 8 < len(head)
+
+
+def prefixed(text: str, column: pa.Array) -> pa.Array:
+    """``text`` in front of every value (a slice kernel: several times faster than an element-wise join)."""
+    return pc.binary_replace_slice(column, 0, 0, text)
+
+
+def _quoted(column: pa.Array) -> pa.Array:
+    return pc.binary_replace_slice(pc.binary_replace_slice(column, 0, 0, '"'), _END, _END, '"')
+
+
+_END = 1 << 62  # a slice start past any value's end: what is put there is appended
+
+
+def _plain(column: pa.Array) -> bool:
+    """True when no value holds a quote, a backslash or a control character (one pass over the bytes:
+    a regular-expression kernel pays per value, and these arrays hold many short ones)."""
+    _, offsets, data = column.buffers()
+    if data is None:
+        return True
+    bounds = np.frombuffer(offsets, np.int64, len(column) + 1, column.offset * 8)
+    text = np.frombuffer(data, np.uint8, int(bounds[-1] - bounds[0]), int(bounds[0]))
+    return not ((text < 0x20).any() or (text == 0x22).any() or (text == 0x5C).any())
+
+
+def _string_literals(column: pa.Array) -> pa.Array:
+    if len(column) == column.null_count:
+        return pa.nulls(len(column), pa.large_string()).fill_null("null")
+    if _plain(column):  # hashes, paths, most values
+        return pc.fill_null(_quoted(column), "null")
     escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
-    quoted = pc.fill_null(concat('"', escaped, '"'), "null")
+    quoted = pc.fill_null(_quoted(escaped), "null")
     odd = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)
     if odd.any():
         fixed = [json.dumps(v, ensure_ascii=False) if o else None for v, o in zip(column.to_pylist(), odd, strict=True)]
