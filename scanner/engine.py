@@ -365,8 +365,12 @@ class Engine:
         split: list[list[HitGroup]] = [[] for _ in texts]
         for group in hits.groups:
             text_of = np.searchsorted(bounds, group.row, side="right") - 1
-            for k in np.unique(text_of).tolist():
-                part = group.take(np.flatnonzero(text_of == k))
+            if (np.diff(text_of) < 0).any():  # each text's hits together, as slices of one group
+                order = np.argsort(text_of, kind="stable")
+                group, text_of = group.take(order), text_of[order]
+            cuts = np.searchsorted(text_of, np.arange(len(texts) + 1))
+            for k in np.flatnonzero(np.diff(cuts)).tolist():
+                part = group.slice(int(cuts[k]), int(cuts[k + 1]))
                 part.row = part.row - bounds[k]
                 split[k].append(part)
         return [Hits(groups) for groups in split]

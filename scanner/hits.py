@@ -32,6 +32,17 @@ class HitGroup:
     def __len__(self) -> int:
         return len(self.row)
 
+    def slice(self, start: int, stop: int) -> HitGroup:
+        """Hits ``start:stop``, without copying."""
+        return HitGroup(
+            self.adapter,
+            self.row[start:stop],
+            self.start[start:stop],
+            self.end[start:stop],
+            self.text.slice(start, stop - start),
+            self.score[start:stop],
+        )
+
     def take(self, indices: np.ndarray) -> HitGroup:
         return HitGroup(
             self.adapter,

@@ -11,10 +11,11 @@ the PDF libraries' allocators reserve far more address space than they use.)
 
 Small files travel in groups (:class:`Group`: up to ``GROUP_FILES`` files of at most ``SMALL_FILE``
 bytes, of one target): a worker reads them together, runs the engine once over all their text (compiling
-its patterns costs milliseconds a call, more than reading a small file), sends their findings as one batch
-and then each file's summary. A group whose worker fails is not reported as such: the file it was reading
-is reported, and the files not yet reported go again one by one (all of them if it failed in the engine
-pass over all), so a poison file is found and reported alone.
+its patterns costs milliseconds a call, more than reading a small file), and sends their findings as one
+batch with every file's summary, in one message. A group whose worker fails is not reported as such: the
+file it was reading (which the worker writes to memory shared with the supervisor) is reported, and the
+others go again one by one (all of them if it failed in the engine pass over all), so a poison file is
+found and reported alone.
 
 Why not a pool library: pebble's ``ProcessPool`` supervises well but returns one result per task, so a
 file's findings would all sit in memory until it ends; and a queue shared by the workers is corrupted when
@@ -80,13 +81,18 @@ def grouped(work: Iterable[tuple[str, Item]]) -> Iterator[tuple[str, Item | Grou
     yield from flush()
 
 
+NOT_READING = -2  # a worker's ``reading`` before it starts on a group
+
 #: Worker processes are forked: they start at once with everything the parent imported. (Spawned ones would
 #: import Presidio, pyarrow and the detectors again, seconds per worker.)
 CONTEXT = multiprocessing.get_context("fork")
 
 
-def _serve(connection: Connection, parents_end: Connection, parent: int, options: ScanOptions) -> None:
-    """A worker's life: scan each item sent, stream its batches, then its summary."""
+def _serve(connection: Connection, parents_end: Connection, parent: int, options: ScanOptions, reading) -> None:
+    """A worker's life: scan each item sent, stream its batches, then its summary. A group's findings and
+    summaries go back in one message at its end; which of its files is being read is written to
+    ``reading``, memory shared with the supervisor (no message per file: a small file costs less to read
+    than two messages to send and receive)."""
     parents_end.close()  # else the pipe never reports the parent gone
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -98,8 +104,13 @@ def _serve(connection: Connection, parents_end: Connection, parent: int, options
             if item is None:
                 return
             if isinstance(item, Group):
-                for message in scanner.scan_group([member for _, member in item.members]):
-                    connection.send(message)
+                messages = []
+                for kind, index, payload in scanner.scan_group([member for _, member in item.members]):
+                    if kind == "reading":
+                        reading.value = index
+                    else:
+                        messages.append((kind, index, payload))
+                connection.send(("group", messages))
                 continue
             summary = Summary()
             for batch in scanner.scan_item(item, summary):
@@ -154,11 +165,11 @@ def _why_it_died(exitcode: int | None) -> str:
 class _Worker:
     process: Any
     connection: Connection
+    #: shared with the worker: the member of a group being read (-1: the engine over all of them)
+    reading: Any
     target: str | None = None
     item: Item | Group | None = None
     started: float = 0.0
-    reported: int = 0  # members of a group already reported
-    reading: int | None = None  # the member of a group being read (-1: the engine over all of them)
     # what has arrived of the current item: if its worker dies, the findings it sent are kept and counted
     received: Summary = field(default_factory=Summary)
     coverage: Coverage = field(default_factory=Coverage)
@@ -186,10 +197,12 @@ class Supervisor:
 
     def _start(self) -> _Worker:
         ours, theirs = CONTEXT.Pipe()
-        process = CONTEXT.Process(target=_serve, args=(theirs, ours, os.getpid(), self.options), daemon=True)
+        reading = CONTEXT.RawValue("i", NOT_READING)
+        args = (theirs, ours, os.getpid(), self.options, reading)
+        process = CONTEXT.Process(target=_serve, args=args, daemon=True)
         process.start()
         theirs.close()
-        return _Worker(process, ours)
+        return _Worker(process, ours, reading)
 
     def _stop(self, worker: _Worker, kill: bool = False) -> None:
         if kill and worker.process.is_alive():
@@ -237,7 +250,7 @@ class Supervisor:
             idle = self._start()
             self.pool.append(idle)
         idle.target, idle.item, idle.started = target, item, time.monotonic()
-        idle.received, idle.coverage, idle.reported, idle.reading = Summary(), Coverage(), 0, None
+        idle.received, idle.coverage, idle.reading.value = Summary(), Coverage(), NOT_READING
         with contextlib.suppress(OSError):  # it died just now: reported as crashed when its sentinel is seen
             idle.connection.send(item)
 
@@ -269,48 +282,50 @@ class Supervisor:
                 if time.monotonic() > until:
                     return  # more is waiting: read on at the next round
                 kind, *message = worker.connection.recv()
-                if kind == "reading":
-                    worker.reading = message[0]
-                    continue
-                payload = message[-1]
-                target, item = worker.target, worker.item
-                if isinstance(item, Group):  # ("batch" | "done", member, payload)
-                    target, item = item.members[message[0]]
-                if kind == "batch":
-                    worker.received.count(payload)
-                    # error rows are no reading: only findings make a crashed item partial
-                    worker.coverage.read = worker.coverage.read or payload.column("entity").null_count < len(payload)
-                    on_batch(target, payload)
-                    continue
-                on_done(target, item, payload)
-                if isinstance(worker.item, Group) and worker.reported + 1 < len(worker.item.members):
-                    worker.reported += 1
-                    worker.target = worker.item.members[worker.reported][0]
-                    worker.received, worker.coverage = Summary(), Coverage()
-                    continue
-                worker.target = worker.item = None
-                return
+                if kind == "group":  # every member's ("batch" | "done", member, payload), at once
+                    for kind, *member_message in message[0]:
+                        self._took(worker, kind, member_message, on_batch, on_done)
+                    worker.target = worker.item = None
+                    return
+                if self._took(worker, kind, message, on_batch, on_done):
+                    worker.target = worker.item = None
+                    return
         except (EOFError, OSError):
             pass
         if not worker.process.is_alive():
             worker.process.join()
             self._fail(worker, _why_it_died(worker.process.exitcode), "crashed", on_failed)
 
+    def _took(self, worker: _Worker, kind: str, message: list, on_batch, on_done) -> bool:
+        """One message handled; True when it ends a single item."""
+        payload = message[-1]
+        target, item = worker.target, worker.item
+        if isinstance(item, Group):
+            target, item = item.members[message[0]]
+        if kind == "batch":
+            worker.received.count(payload)
+            # error rows are no reading: only findings make a crashed item partial
+            worker.coverage.read = worker.coverage.read or payload.column("entity").null_count < len(payload)
+            on_batch(target, payload)
+            return False
+        on_done(target, item, payload)
+        return True
+
     def _fail(self, worker: _Worker, why: str, code: str, on_failed) -> None:
         """The item is reported ``partial`` if its worker had sent findings (they are kept), else
-        ``skipped``. A group's files not yet reported are read again one by one (the one being reported
-        when it failed, if it had sent anything, is reported as failed)."""
+        ``skipped``. Of a group (whose results come back all at once, so nothing of it has been reported),
+        the file being read when it failed is reported as failed and the others are read again one by
+        one; when it failed in the engine pass over all of them, each is read again alone, so that the
+        cause shows itself."""
         target, item, summary, coverage = worker.target, worker.item, worker.received, worker.coverage
         if isinstance(item, Group):
-            rest = list(item.members[worker.reported :])
-            if summary.findings or summary.errors:  # the files were being sent: the current one failed
-                (target, item), rest = rest[0], rest[1:]
-            elif worker.reading is not None and worker.reading >= 0:  # that file hung or crashed its reader
-                (target, item) = rest.pop(worker.reading - worker.reported)
-            else:  # the engine over all of them: each goes again alone, and the cause shows itself
+            rest = list(item.members)
+            reading = worker.reading.value
+            if reading < 0:  # the engine over all of them (or not started)
                 self._stop(worker, kill=True)
                 self.again.extend(rest)
                 return
+            (target, item) = rest.pop(reading)
             self.again.extend(rest)
         self._stop(worker, kill=True)
         coverage.gaps += 1

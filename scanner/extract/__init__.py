@@ -156,15 +156,37 @@ def join(member: str | None, part: str) -> str:
     return f"{member}/{part}" if member else part
 
 
-def line_locate(line_no: np.ndarray, col0: np.ndarray, extra: str = "") -> Callable[..., pa.Array]:
-    """Locations ``{"line": …, "column": …}`` (1-based) for hits in line batches."""
+@dataclass(frozen=True)
+class LineLocations:
+    """Locations ``{"line": …, "column": …}`` (1-based) for hits in line batches; ``extra`` adds constant
+    keys (``, "page": 3``). A class, not a closure, so that the locations of many small files' hits can
+    be written in one kernel call (:func:`locations`)."""
 
-    def locate(group) -> pa.Array:
-        line = pa.array(line_no[group.row])
-        column = pa.array(col0[group.row] + group.start + 1)
-        return concat('{"line": ', line, ', "column": ', column, extra, "}")
+    line_no: np.ndarray
+    col0: np.ndarray
+    extra: str = ""
 
-    return locate
+    def __call__(self, group) -> pa.Array:
+        return locations([(self, group)])
+
+    @staticmethod
+    def many(parts: list[tuple[Callable[..., pa.Array], Any]]) -> pa.Array:
+        return locations(parts)
+
+
+def line_locate(line_no: np.ndarray, col0: np.ndarray, extra: str = "") -> LineLocations:
+    return LineLocations(line_no, col0, extra)
+
+
+def locations(parts: list[tuple[Callable[..., pa.Array], Any]]) -> pa.Array:
+    """The ``location`` texts of several (locate, hit group) pairs, in order; line locations sharing their
+    ``extra`` keys are written together."""
+    if parts and all(isinstance(loc, LineLocations) and loc.extra == parts[0][0].extra for loc, _ in parts):
+        line = np.concatenate([loc.line_no[group.row] for loc, group in parts])
+        column = np.concatenate([loc.col0[group.row] + group.start + 1 for loc, group in parts])
+        extra = parts[0][0].extra
+        return concat('{"line": ', pa.array(line), ', "column": ', pa.array(column), extra + "}")
+    return pa.concat_arrays([locate(group).cast(pa.large_string()) for locate, group in parts])
 
 
 def cells_piece(member: str | None, texts: list[str], locations: list[dict]) -> Piece:
@@ -287,6 +309,32 @@ def unregister(kind: str) -> None:
 def _reorder() -> None:
     global _trial_order
     _trial_order = tuple(sorted(_formats.values(), key=lambda f: f.priority))
+    _shortlists.clear()
+
+
+#: The formats that may claim a file, by (suffix, first byte, which signatures past offset 0 are found):
+#: a superset of the claimers, in trial order, so that a file's format is settled by trying two or three
+#: formats rather than every one (which cost more than reading a small file).
+_shortlists: dict[tuple[str, bytes, tuple[bool, ...]], tuple[Format, ...]] = {}
+
+
+def _shortlist(head: bytes, suffix: str) -> tuple[Format, ...]:
+    far = tuple(m.found(head) for f in _trial_order for m in f.magic if m.at)
+    key = (suffix, head[:1], far)
+    listed = _shortlists.get(key)
+    if listed is None:
+        if len(_shortlists) > 4096:  # many odd suffixes: start again rather than grow
+            _shortlists.clear()
+        listed = _shortlists[key] = tuple(f for f in _trial_order if _may_claim(f, head, suffix))
+    return listed
+
+
+def _may_claim(format: Format, head: bytes, suffix: str) -> bool:
+    if suffix in format.suffixes:
+        return True
+    if not format.magic:
+        return format.match is not None
+    return any(m.found(head) if m.at else m.prefix[:1] == head[:1] for m in format.magic)
 
 
 def formats() -> tuple[Format, ...]:
@@ -307,7 +355,7 @@ def _suffix(name: str) -> str:
 def kind_of(head: bytes, name: str) -> Format:
     """The format of a file that starts with ``head`` and is called ``name``."""
     suffix = _suffix(name)
-    for candidate in _trial_order:
+    for candidate in _shortlist(head, suffix):
         if candidate.claims(head, suffix):
             return candidate
     return _formats["text"]
