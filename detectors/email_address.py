@@ -31,9 +31,10 @@ address they spell, so one person's address written two ways is one value:
 from __future__ import annotations
 
 import functools
-import importlib.resources
+import importlib.util
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -65,8 +66,14 @@ _MACHINE_HINT = r"^\d{10,}\.|(?:^|[._+\-])[0-9a-f]{8,}(?:[._+\-]|@)"
 
 @functools.cache
 def top_level_domains() -> frozenset[str]:
-    """Every top-level domain in the bundled public-suffix snapshot (Unicode and punycode)."""
-    text = importlib.resources.files("tldextract").joinpath(".tld_set_snapshot").read_text("utf-8")
+    """Every top-level domain in the bundled public-suffix snapshot (Unicode and punycode). The file is
+    found without importing tldextract, which would take longer than reading it (its HTTP and caching
+    machinery come with it), in every worker."""
+    spec = importlib.util.find_spec("tldextract")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("tldextract is not installed: it holds the list of top-level domains")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    text = (folder / ".tld_set_snapshot").read_text("utf-8")
     tlds: set[str] = set()
     for line in text.splitlines():
         line = line.strip()

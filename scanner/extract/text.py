@@ -156,16 +156,17 @@ def iter_line_batches(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterato
                 cut = _forced_cut(data)
             carry = data[cut:]
         block = _as_utf8(data[:cut])
-        arr = np.frombuffer(block, np.uint8)
-        ends = np.flatnonzero(arr == 10) + 1
-        if len(ends) == 0 or ends[-1] != len(block):
-            ends = np.append(ends, len(block))
-        offsets = np.concatenate(([0], ends)).astype(np.int64)
-        count = len(ends)
+        newline_at = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+        whole = block.endswith(b"\n")
+        count = len(newline_at) + (0 if whole else 1)
+        offsets = np.empty(count + 1, np.int64)  # 0, the end of each line, (the end of an unfinished one)
+        offsets[0] = 0
+        offsets[1 : len(newline_at) + 1] = newline_at + 1
+        offsets[-1] = len(block)
         lines = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(block))
         col0 = np.zeros(count, np.int64)
         col0[0] = col
-        yield LineBatch(lines, line_no + np.arange(count, dtype=np.int64), col0, cut)
+        yield LineBatch(lines, np.arange(line_no, line_no + count, dtype=np.int64), col0, cut)
         newlines = count if block.endswith(b"\n") else count - 1
         if block.endswith(b"\n"):
             col = 0
