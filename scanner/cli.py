@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from scanner.options import (
     ByteSize,
     HaravaError,
     HaravaGroup,
+    config_option,
     ended_on_failure,
+    entity_names,
     exit_status,
     format_option,
     history_option,
@@ -31,15 +34,33 @@ from scanner.options import (
 @click.group(cls=HaravaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="harava")
 def main() -> None:
-    """Harava finds personal data in file shares and databases."""
+    """Harava finds personal data in file shares and databases, and checks it against what each register's
+    privacy statement declares.
+
+    \b
+    Examples:
+      harava scan examples/share                   # what personal data is where
+      harava check --config examples/harava.toml   # is it declared? (exit 1 if not)
+      harava register parse examples/statements/* --format table
+      harava report --history history.db -o report.html
+
+    Run "harava COMMAND --help" for a command's options.
+    """
 
 
 @main.command()
-@click.argument("targets", nargs=-1, required=True)
-@format_option(FORMATS, "table")
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@format_option(
+    FORMATS, "table", "Output format: table for people; jsonl, json, csv or parquet (to a file) for programs."
+)
 @output_option("the findings")
 @click.option("--show-values", is_flag=True, help="Print raw values instead of masked ones.")
-@click.option("--entities", help="Comma-separated entity names to report (default: all).")
+@click.option(
+    "--entities",
+    metavar="NAME,...",
+    help="Report only these entities, e.g. FI_PERSONAL_IDENTITY_CODE,PHONE_NUMBER (any case; default: all;"
+    " `harava detectors` lists them).",
+)
 @click.option("--include", multiple=True, metavar="GLOB", help="Scan only files (or schema.tables) matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files, folders (or schema.tables) matching GLOB.")
 @running_options
@@ -49,39 +70,56 @@ def main() -> None:
     type=click.FloatRange(0, 1),
     default=0.0,
     show_default=True,
-    help="Report only findings scoring at least this.",
+    metavar="SCORE",
+    help="Report only findings whose detector's confidence is at least SCORE (0 to 1).",
 )
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (TOML).")
+@config_option("Configuration file: its [settings] and [limits] are used (registers are for `harava check`).")
 @click.option(
-    "--max-file-size", type=ByteSize(), help="Report files larger than this (e.g. 500M, 2G) instead of reading them."
+    "--max-file-size",
+    type=ByteSize(),
+    metavar="SIZE",
+    help="Report files larger than SIZE (e.g. 500M, 2G) as too large instead of reading them.",
 )
 @click.option("--skip-hidden", is_flag=True, help="Leave out hidden files and folders (names starting with a dot).")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links (loops are detected and reported).")
-@click.option("--sample", type=click.IntRange(min=1), help="Databases: scan a random sample of N rows per table.")
+@click.option(
+    "--sample", type=click.IntRange(min=1), metavar="N", help="Databases: scan a random sample of N rows per table."
+)
 @click.option("--all-columns", is_flag=True, help="Databases: scan numeric, date and binary columns too (as text).")
 @click.option(
     "--statement-timeout",
     type=click.FloatRange(min=0.1),
     default=300.0,
     show_default=True,
-    help="Databases: seconds one query may run before its table is reported and skipped.",
+    metavar="SECONDS",
+    help="Databases: how long one query may run before its table is reported and skipped.",
 )
 @history_option("Record the run in this history (SQLite file or database URL).")
 def scan(targets: tuple[str, ...], **o: Any) -> None:
     """Scan files, folders and databases for personal data.
 
-    A TARGET is a file, a folder or a database URL: sqlite:///path.db, postgresql://user@host/db,
-    mysql://user@host/db or mariadb://user@host/db (any SQLAlchemy URL whose driver is installed).
+    A TARGET is a file, a folder or a database URL: sqlite:///relative/path.db, sqlite:////absolute/path.db,
+    postgresql://user@host/db, mysql://user@host/db or mariadb://user@host/db (any SQLAlchemy URL whose
+    driver is installed).
 
+    \b
+    Examples:
+      harava scan examples/share
+      harava scan examples/share --entities fi_personal_identity_code,phone_number
+      harava scan share --format jsonl -o findings.jsonl --workers 4
+      harava scan sqlite:///examples/crm.db
+      harava scan postgresql://scanner@db.example.fi/crm --include 'public.*' --sample 10000
+
+    The findings go to standard output (a table, masked), the summary to standard error.
     Exit status: 0 when the scan completed (with or without findings), 2 on usage or fatal errors.
     Items that cannot be read are reported and the scan goes on.
     """
     from scanner import pipeline
     from scanner.scan import coverage_of
     from scanner.sinks import HistorySink, fanout, open_writer
-    from scanner.terminal import progress_bar, summary_text
+    from scanner.terminal import TableWriter, plural, progress_bar, summary_text
 
-    options, walking, db, total = _scan_setup(targets, o)
+    options, walking, db, total, show = _scan_setup(targets, o)
     history = open_history(o["history_path"])
     writer, output = writing(o["output"], lambda: open_writer(o["fmt"], o["output"]))
     recorder = None
@@ -90,7 +128,9 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
 
         recorder = HistorySink.begin(history, " ".join(targets), now())
     try:
-        with ended_on_failure(recorder), progress_bar(total, o["no_progress"]) as bar:
+        with ended_on_failure(recorder), progress_bar(total, show) as bar:
+            if show and output is None and isinstance(writer, TableWriter) and sys.stdout.isatty():
+                writer.above = lambda text: bar.write(text, file=sys.stdout, end="")  # lines above the bar
             outcome = pipeline.run(
                 targets,
                 options,
@@ -106,37 +146,46 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
     except BaseException:
         if output is not None:
             output.discard()  # a findings file that looks complete is complete
+        elif isinstance(writer, TableWriter):
+            with contextlib.suppress(OSError):  # a closed pipe must not hide why the scan stopped
+                writer.flush_held()  # what was found before an interrupt or an error, as if it had streamed
         raise
     if output is not None:
         output.commit()
     status = exit_status(incomplete=bool(outcome.failed))
     if recorder is not None:
         recorder.finish([], outcome.errors, status, coverage=coverage_of(outcome.total()))
-        click.echo(f"Recorded as run {recorder.run_id} in {o['history_path']}.", err=True)
+        _say_recorded(recorder.run_id, o["history_path"])
     click.echo(summary_text(summary), err=True)
     if outcome.failed:
-        click.echo(f"Error: {len(outcome.failed)} of the targets could not be scanned at all (see above).", err=True)
+        failed = plural(len(outcome.failed), "target")
+        click.echo(f"Error: {failed} of {len(targets)} could not be scanned at all (see above).", err=True)
     sys.exit(status)
 
 
+def _say_recorded(run_id: int, history: str) -> None:
+    """Which run a command recorded, so that ``harava report RUN`` and ``--since RUN`` can name it (a
+    database URL without its password)."""
+    from scanner.sources.database import redact
+
+    click.echo(f"Recorded as run {run_id} in {redact(str(history))}.", err=True)
+
+
 def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
-    """The scan's options checked and built; the bytes to read when a progress bar will show them."""
+    """The scan's options checked and built; whether a progress bar is drawn, and the bytes it counts to."""
     from detectors import entities_of
     from scanner.config import is_database_url
     from scanner.scan import ScanOptions
     from scanner.sources.database import DatabaseOptions
-    from scanner.sources.files import FileItem, WalkOptions, walk
+    from scanner.sources.files import WalkOptions
+    from scanner.terminal import bytes_to_read, shows_progress
 
     paths = [t for t in targets if not is_database_url(t)]
     for target in paths:
         if not Path(target).exists() and not Path(target).is_symlink():
             raise click.UsageError(f"{target}: no such file or folder")
     key, files, loaded, limits = load_run_settings(o["config_path"], o["recognizer_files"], o["limits"])
-    known = entities_of(loaded)
-    wanted = tuple(e.strip() for e in o["entities"].split(",") if e.strip()) if o["entities"] else None
-    unknown = sorted(set(wanted or ()) - known)
-    if unknown:
-        raise click.UsageError(f"unknown entity {unknown[0]}; known: {', '.join(sorted(known))}")
+    wanted = entity_names(o["entities"], entities_of(loaded))
     if o["fmt"] == "parquet" and not o["output"] and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
     if o["history_path"] and o["show_values"]:
@@ -144,39 +193,54 @@ def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
     options = ScanOptions(key, wanted, files, o["show_values"], o["min_score"], limits=limits)
     walking = WalkOptions(o["include"], o["exclude"], o["max_file_size"], o["skip_hidden"], o["follow_symlinks"])
     db = DatabaseOptions(o["include"], o["exclude"], o["sample"], o["all_columns"], o["statement_timeout"])
-    show = not o["no_progress"] and sys.stderr.isatty()
-    total = sum(i.size for i in walk(paths, walking) if isinstance(i, FileItem)) if show and paths else None
-    return options, walking, db, total
+    # machine output streaming to this terminal would be cut into by a bar; the table waits for it, or goes above
+    to_terminal = o["fmt"] != "table" and o["output"] in (None, "-") and sys.stdout.isatty()
+    show = shows_progress(o["no_progress"], to_terminal)
+    return options, walking, db, bytes_to_read(paths, walking, show), show
 
 
 @main.command()
 @recognizers_option
 def detectors(recognizer_files: tuple[str, ...]) -> None:
-    """List the installed detectors: built-in, plug-ins and YAML files."""
+    """List the installed detectors: built-in, plug-ins and YAML files, with the entity each reports (the
+    names --entities and a register's declare/ignore take) and whether it runs in the vectorised pass.
+
+    \b
+    Examples:
+      harava detectors
+      harava detectors --recognizers extra.yaml
+    """
     from detectors import DetectorLoadError, load_detectors
     from scanner.engine import Engine
+    from scanner.terminal import aligned
 
     try:
         loaded = load_detectors(recognizer_files)
     except DetectorLoadError as exc:
         raise HaravaError(str(exc)) from exc
     engine = Engine([d.recognizer for d in loaded])
-    click.echo(f"{'DETECTOR':<22} {'ENTITY':<28} {'CATEGORY':<18} {'PATH':<11} ORIGIN")
+    rows = [("DETECTOR", "ENTITY", "CATEGORY", "PATH", "ORIGIN")]
     for d, adapter in zip(loaded, engine.adapters, strict=True):
         path = "vectorised" if engine.is_vectorised(d.recognizer) else "per-text"
-        click.echo(f"{adapter.name:<22} {adapter.entity:<28} {adapter.category:<18} {path:<11} {d.origin}")
+        rows.append((adapter.name, adapter.entity, adapter.category, path, d.origin))
+    click.echo("\n".join(aligned(rows)))
 
 
 @main.group()
 def register() -> None:
-    """Privacy statements (tietosuojaseloste) and what they declare."""
+    """Privacy statements (tietosuojaseloste) and what they declare.
+
+    \b
+    Example:
+      harava register parse examples/statements/* --format table
+    """
 
 
 @register.command("parse")
-@click.argument("statements", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@format_option(("json", "table"), "json")
+@click.argument("statements", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="STATEMENT...")
+@format_option(("json", "table"), "json", "Output format: json for programs, table for people.")
 @recognizers_option
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (TOML).")
+@config_option("Configuration file: its [settings] recognizers are used, so statements are read as `check` reads them.")
 def register_parse(
     statements: tuple[str, ...], fmt: str, recognizer_files: tuple[str, ...], config_path: str | None
 ) -> None:
@@ -184,6 +248,11 @@ def register_parse(
 
     Formats: .txt, .md, .html, .docx, .pdf; Finnish, Swedish and English. Which entities a category
     declares comes from the detectors: built-in ones, plug-ins and the YAML recognizer files given.
+
+    \b
+    Examples:
+      harava register parse examples/statements/* --format table
+      harava register parse tietosuojaseloste.pdf > declared.json
     """
     import json
 
@@ -208,42 +277,53 @@ def register_parse(
 
 
 @main.command()
-@click.option(
-    "--config",
-    "config_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Configuration file (TOML) naming the registers, their statements and sources.",
+@config_option("Configuration file naming the registers, their statements and sources.", required=True)
+@format_option(
+    ("table", "json", "html"), "table", "Output format: table for people, json for programs, html for a page to share."
 )
-@format_option(("table", "json", "html"), "table")
 @output_option("the report")
 @running_options
 @history_option("Record the run in this history (SQLite file or database URL); default: [history] path in the config.")
-@click.option("--since", help="Also report what changed since a recorded run: last, a run number, or a date.")
+@click.option(
+    "--since",
+    metavar="last|RUN|DATE",
+    help="Also report what changed since a recorded run: the last one, run number RUN, or the last run on or"
+    " before DATE (YYYY-MM-DD).",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(["undeclared", "new-undeclared", "never"]),
     default="undeclared",
     show_default=True,
-    help="When to exit with status 1.",
+    help="When to exit with status 1: any undeclared data, undeclared data new since the previous run, or never.",
 )
 @click.option("--full", is_flag=True, help="Read every file again, even those unchanged since the last run.")
 @click.option(
     "--accepted",
     "accepted_path",
     type=click.Path(dir_okay=False),
+    metavar="FILE.toml",
     help="Accepted-findings file: reviewed findings reported as accepted, not undeclared.",
 )
 @click.option(
     "--write-accepted",
     type=click.Path(dir_okay=False),
-    help="Write every undeclared finding of this run to FILE as accepted entries to review.",
+    metavar="FILE.toml",
+    help="Write every undeclared finding of this run to FILE.toml as accepted entries to review.",
 )
 def check(config_path: str, **o: Any) -> None:
     """Compare the personal data in each register's sources with what its privacy statement declares.
 
+    \b
+    Examples:
+      harava check --config examples/harava.toml
+      harava check --config harava.toml --history history.db --since last
+      harava check --config harava.toml --history history.db --fail-on new-undeclared
+      harava check --config harava.toml --format html -o check.html
+
     Exit status: 1 when undeclared personal data was found (with --fail-on new-undeclared: only when it
-    is new since the previous run; never: not at all), 2 on errors, else 0.
+    is new since the previous run; never: not at all), 2 on errors or when not everything could be read,
+    else 0. The last line on standard error says which, and why.
     """
     from detectors import entities_of
     from scanner import pipeline
@@ -252,7 +332,7 @@ def check(config_path: str, **o: Any) -> None:
     from scanner.registers.accepted import AcceptedWriter
     from scanner.registers.documents import StatementError
     from scanner.sinks import HistorySink
-    from scanner.terminal import progress_bar, reuse_text
+    from scanner.terminal import check_status_text, progress_bar, reuse_text
 
     started = now()
     wants_change = bool(o["since"]) or o["fail_on"] == "new-undeclared"
@@ -264,13 +344,14 @@ def check(config_path: str, **o: Any) -> None:
         if o["since"] and history is not None:
             history.resolve(o["since"])  # a run or date that is not there is said now, not after the scan
         tallies = pipeline.tallies(config, loaded, accepted)  # statements read before anything is written
+        show, total = _check_progress(config, o["no_progress"])  # and the folders walked (Ctrl-C leaves no trace)
         accepting = o["write_accepted"] and writing(
             o["write_accepted"], lambda: AcceptedWriter(Path(o["write_accepted"]))
         )
         recorder = HistorySink.begin(history, config_path, started, signature) if history is not None else None
         listeners = [x for x in (recorder, accepting) if x]
         with ended_on_failure(*listeners):  # to the end: a stop while the last findings are written counts
-            with progress_bar(None, o["no_progress"]) as bar:
+            with progress_bar(total, show) as bar:
                 result, outcome = pipeline.check(
                     config,
                     options,
@@ -302,6 +383,8 @@ def check(config_path: str, **o: Any) -> None:
                 " accept such items with accept_unread in the configuration.",
                 err=True,
             )
+    if recorder is not None:
+        _say_recorded(recorder.run_id, o["history_path"] or config.history)
     new_undeclared = change is not None and any(f.undeclared for f in change.new)
     status = exit_status(
         incomplete=result.incomplete,
@@ -309,7 +392,22 @@ def check(config_path: str, **o: Any) -> None:
         new_undeclared=new_undeclared,
         fail_on=o["fail_on"],
     )
+    click.echo(check_status_text(status, result, change, o["fail_on"]), err=True)
     sys.exit(status)
+
+
+def _check_progress(config: Any, no_progress: bool) -> tuple[bool, int | None]:
+    """Whether a bar is drawn, and its total: the bytes in the registers' folders, walked first. A check
+    prints nothing until every register is judged, so walking first delays no result, and a bar with a
+    total says how far the scan is and how long the rest will take (one whose total grew with the walk
+    would promise an end that keeps moving away)."""
+    from scanner.config import is_database_url
+    from scanner.sources.files import WalkOptions
+    from scanner.terminal import bytes_to_read, shows_progress
+
+    show = shows_progress(no_progress)
+    paths = [s for s in dict.fromkeys(s for r in config.registers for s in r.sources) if not is_database_url(s)]
+    return show, bytes_to_read(paths, WalkOptions(exclude=tuple(config.exclude)), show)
 
 
 def _record(recorder: Any, result: Any, outcome: Any, since: str | None) -> Any:
@@ -369,15 +467,25 @@ def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None
 
 
 @main.command()
-@click.argument("run", default="last")
-@click.option("--history", "history_path", required=True, help="The history (SQLite file or database URL).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["html", "json", "md", "csv", "parquet"]), default="html", show_default=True
+@click.argument("run", default="last", metavar="[last|RUN|DATE]")
+@history_option("The history the run was recorded in (SQLite file or database URL).", required=True)
+@format_option(
+    ("html", "json", "md", "csv", "parquet"),
+    "html",
+    "html: a page for people; json, md: the run and its verdicts; csv, parquet: its findings, one row each.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: stdout).")
+@output_option("the report")
 def report(run: str, history_path: str, fmt: str, output: str | None) -> None:
-    """A report of a recorded run (default: the last): HTML for people, JSON/Markdown, or the findings as
-    CSV/Parquet for DuckDB, pandas or a BI tool."""
+    """A report of a recorded run: the last one (default), run number RUN, or the last run on or before DATE
+    (YYYY-MM-DD). HTML for people, JSON/Markdown, or the findings as CSV/Parquet for DuckDB, pandas or a
+    BI tool.
+
+    \b
+    Examples:
+      harava report --history history.db -o report.html
+      harava report 3 --history history.db --format md
+      harava report --history history.db --format parquet -o findings.parquet
+    """
     from scanner.history import History, HistoryError
     from scanner.reports import render
 

@@ -124,8 +124,11 @@ class _Reader:
         return value
 
     def entities(self, value: Any, key: str, register: int | None = None) -> list[str]:
+        """Entity names, in any case (``phone_number`` is ``PHONE_NUMBER``), as the detectors spell them."""
         names = self.strings(value, key, register)
         if self.known is not None:
+            canonical = {name.upper(): name for name in self.known}
+            names = [canonical.get(name.upper(), name) for name in names]
             for name in names:
                 if name not in self.known:
                     raise self.error(key, f"unknown entity {name!r}; known: {', '.join(sorted(self.known))}", register)

@@ -44,8 +44,20 @@ recognizers_option = click.option(
     "recognizer_files",
     multiple=True,
     type=click.Path(dir_okay=False),
+    metavar="FILE.yaml",
     help="A Presidio YAML recognizer file to load as well (repeatable).",
 )
+
+
+def config_option(help: str, required: bool = False):
+    return click.option(
+        "--config",
+        "config_path",
+        required=required,
+        type=click.Path(dir_okay=False),
+        metavar="FILE.toml",
+        help=help,
+    )
 
 
 def exit_status(
@@ -79,10 +91,8 @@ def output_option(what: str):
     )
 
 
-def format_option(choices: tuple[str, ...], default: str):
-    return click.option(
-        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
-    )
+def format_option(choices: tuple[str, ...], default: str, help: str = "Output format."):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help=help)
 
 
 running_options = _options(
@@ -151,8 +161,24 @@ def _limits(values: tuple[str, ...]) -> dict[str, int]:
     return chosen
 
 
-def history_option(help: str):
-    return click.option("--history", "history_path", metavar="PATH|URL", help=help)
+def history_option(help: str, required: bool = False):
+    return click.option("--history", "history_path", metavar="PATH|URL", required=required, help=help)
+
+
+def entity_names(text: str | None, known: set[str]) -> tuple[str, ...] | None:
+    """``--entities``: names separated by commas, in any case (``phone_number`` is ``PHONE_NUMBER``).
+
+    >>> entity_names("phone_number, Email_Address", {"PHONE_NUMBER", "EMAIL_ADDRESS"})
+    ('PHONE_NUMBER', 'EMAIL_ADDRESS')
+    """
+    if not text:
+        return None
+    canonical = {name.upper(): name for name in known}
+    wanted = tuple(canonical.get(e.strip().upper(), e.strip()) for e in text.split(",") if e.strip())
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise click.UsageError(f"unknown entity {unknown[0]}; known: {', '.join(sorted(known))}")
+    return wanted
 
 
 def open_history(target: str | None):

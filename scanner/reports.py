@@ -24,7 +24,7 @@ from scanner.findings import RECORD_SCHEMA, describe_location
 from scanner.history import FINDINGS, Change, History
 from scanner.registers.check import CheckResult, RegisterCoverage
 from scanner.registers.statement import Statement
-from scanner.terminal import coverage_line
+from scanner.terminal import coverage_line, plural
 
 #: The findings export's columns, in the order users' queries rely on; their types are the findings schema's.
 EXPORT_FIELDS = ("register", "source", "path", "member", "location", "entity", "value", "value_hash", "undeclared")
@@ -273,9 +273,12 @@ def render_table(result: CheckResult) -> str:
             older = verdict.retention["older_files"]
             out.append(
                 f"  retention:  {verdict.retention['days']} days ({verdict.retention['from']}); "
-                f"{len(older)} files with personal data unchanged for longer:"
+                f"{plural(len(older), 'file')} with personal data unchanged for longer:"
             )
-            out.extend(f"      {f['source']} (modified {f['modified']}, {f['findings']} findings)" for f in older[:10])
+            out.extend(
+                f"      {f['source']} (modified {f['modified']}, {plural(f['findings'], 'finding')})"
+                for f in older[:10]
+            )
         for item in verdict.accepted:
             out.append(f"  accepted:   {item['entity']} {item['count']} — {item['by']}: {item['why']}")
         out.extend(f"  note: {note}" for note in verdict.umbrella_notes)
@@ -283,7 +286,7 @@ def render_table(result: CheckResult) -> str:
             out.append(f"  coverage:   {coverage_text(verdict.coverage)}")
         out.append("")
     if result.errors:
-        out.append(f"Could not read {len(result.errors)} items:")
+        out.append(f"Could not read {plural(len(result.errors), 'item')}:")
         out.extend(f"  {e['source']}: {_error(e)}" for e in result.errors)
     return "\n".join(out).rstrip() + "\n"
 

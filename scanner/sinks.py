@@ -23,9 +23,10 @@ import pyarrow.parquet as pq
 
 from detectors.base import concat
 from scanner import FORMATS
-from scanner.findings import SCHEMA, describe_location, json_literals
+from scanner.findings import SCHEMA, json_literals, prefixed
 from scanner.outfile import OutputFile
 from scanner.registers.check import RegisterTally
+from scanner.terminal import TableWriter  # the table is for people: written with the rest of what they read
 
 if TYPE_CHECKING:  # the history (and SQLAlchemy with it) is imported only by a run that keeps one
     from scanner.history import History
@@ -42,22 +43,34 @@ class Sink(Protocol):
     def __call__(self, target: str, batch: pa.RecordBatch) -> None: ...
 
 
-class _TextWriter:
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
+def json_lines(batch: pa.RecordBatch, end: str = "}") -> pa.Array:
+    """One JSON object per findings row, as text (``location`` is embedded as the object it is), each
+    closed by ``end``.
 
-
-def json_lines(batch: pa.RecordBatch) -> pa.Array:
-    """One JSON object per findings row, as text (``location`` is embedded as the object it is)."""
+    Each field's name goes in front of its values with a slice kernel, and runs of constant text (the
+    fields that are null on every row) are merged, so the one element-wise join has few parts: its cost
+    grows with the parts per row, and this runs in the parent process for every worker's findings."""
+    if batch.num_rows == 0:
+        return pa.array([], pa.large_string())
     pieces: list[pa.Array | str] = []
     for index, field in enumerate(batch.schema):
         column = batch.column(index)
-        if field.name == "location" or pa.types.is_floating(field.type):
-            text = pc.fill_null(pc.cast(column, pa.large_string()), "null")
+        key = ("{" if index == 0 else ", ") + f'"{field.name}": '
+        if column.null_count == len(column):  # error, code, coverage of every finding
+            text: pa.Array | str = key + "null"
+        elif field.name == "location" or pa.types.is_floating(field.type):
+            text = prefixed(key, pc.fill_null(pc.cast(column, pa.large_string()), "null"))
         else:
-            text = json_literals(column)
-        pieces += [("{" if index == 0 else ", ") + f'"{field.name}": ', text]
-    return concat(*pieces, "}")
+            text = prefixed(key, json_literals(column))
+        if isinstance(text, str) and pieces and isinstance(pieces[-1], str):
+            pieces[-1] += text
+        else:
+            pieces.append(text)
+    if isinstance(pieces[-1], str):
+        pieces[-1] += end
+    else:
+        pieces.append(end)
+    return concat(*pieces)
 
 
 class JsonlWriter:
@@ -66,7 +79,7 @@ class JsonlWriter:
 
     def write(self, batch: pa.RecordBatch) -> None:
         if batch.num_rows:
-            lines = concat(json_lines(batch), "\n")
+            lines = json_lines(batch, end="}\n")
             _, offsets, data = lines.buffers()
             bounds = np.frombuffer(offsets, np.int64, len(lines) + 1, lines.offset * 8)
             self.stream.write(memoryview(data)[int(bounds[0]) : int(bounds[-1])])
@@ -89,36 +102,6 @@ class JsonWriter:
     def close(self, summary: dict[str, Any]) -> None:
         tail = ("" if self.first else "\n") + '],\n"summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n"
         self.stream.write(tail.encode())
-        self.stream.flush()
-
-
-class TableWriter(_TextWriter):
-    """For reading in a terminal: findings grouped under their source, one line each."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
-        self.current: tuple[str, str | None] | None = None
-        self.any = False
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.to_pylist():
-            where = (row["source"], row["member"])
-            if where != self.current:
-                self.stream.write(
-                    ("\n" if self.any else "") + row["source"] + (f" [{row['member']}]" if row["member"] else "") + "\n"
-                )
-                self.current = where
-            self.any = True
-            place = describe_location(json.loads(row["location"]) if row["location"] else None)
-            if row["error"]:
-                self.stream.write(f"  {place:<10} unreadable: {row['error']}\n")
-                continue
-            detail = f"  {row['detail']}" if row["detail"] else ""
-            self.stream.write(f"  {place:<10} {row['entity']:<26} {row['value']:<24} {row['score']:.2f}{detail}\n")
-
-    def close(self, summary: dict[str, Any]) -> None:
-        if not self.any:
-            self.stream.write("No personal data found.\n")
         self.stream.flush()
 
 

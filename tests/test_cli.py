@@ -315,7 +315,7 @@ def test_walking_options_symlink_loops_hidden_and_size(tmp_path):
         ("kansio/.piilo/b.txt", "FI_PERSONAL_IDENTITY_CODE"),
         ("kansio/a.txt", "PHONE_NUMBER"),
     ]
-    assert "2 symbolic link (not followed)" in err
+    assert "2 symbolic links (not followed)" in err
     limited, err = entities("--skip-hidden", "--max-file-size", "1K")
     assert limited == [("iso.txt", "too large (5014 bytes; --max-file-size is 1024)"), ("kansio/a.txt", "PHONE_NUMBER")]
     followed, err = entities("--follow-symlinks")
@@ -367,3 +367,68 @@ def test_a_key_that_cannot_be_created_is_a_plain_error(monkeypatch, tmp_path):
     code, _, err = run("scan", "examples/share/Henkilosto", "--no-progress")
     assert code == 2 and "cannot create the hash key file" in err and "Read-only file system" in err, err
     assert "HARAVA_HASH_KEY" in err and "internal error" not in err
+
+
+def test_the_table_has_a_header_and_aligned_columns_for_files_and_database_rows():
+    code, out, _ = run("scan", "examples/share", "sqlite:///examples/crm.db", "--no-progress")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["LOCATION", "ENTITY", "VALUE", "SCORE", "DETAIL"]
+    rows = [line for line in lines if line.startswith("  ")]
+    entity_column = lines[0].index("ENTITY")
+    assert all(line[entity_column - 2 : entity_column] == "  " and line[entity_column] != " " for line in rows)
+    assert "  asiakkaat.hetu, id=1 " in out and "{" not in out
+
+
+def test_entity_names_are_taken_in_any_case():
+    _, upper, _ = run("scan", "examples/share", "--format", "jsonl", "--entities", "IP_ADDRESS", "--no-progress")
+    code, lower, _ = run("scan", "examples/share", "--format", "jsonl", "--entities", "ip_address", "--no-progress")
+    assert code == 0 and lower == upper and len(jsonl(lower)) == 3
+
+
+def test_check_says_which_run_it_recorded_and_why_it_exits_so(tmp_path):
+    config, history = str(ROOT / "examples" / "harava.toml"), str(tmp_path / "historia.db")
+    code, _, err = run("check", "--config", config, "--history", history, "--no-progress")
+    assert code == 1
+    assert f"Recorded as run 1 in {history}." in err
+    assert err.rstrip().splitlines()[-1] == (
+        "Exit status 1: undeclared personal data in 3 registers (Asiakasrekisteri, Personalregister,"
+        " Newsletter register)."
+    )
+    code, _, err = run("check", "--config", config, "--history", history, "--fail-on", "new-undeclared")
+    assert code == 0 and "Recorded as run 2" in err
+    assert err.rstrip().endswith("none of it new since run 1 (--fail-on new-undeclared).")
+
+
+def test_a_missing_sqlite_file_names_the_path_tried_and_the_other_form(tmp_path):
+    code, out, _ = run("scan", "sqlite:///examples/ei-ole.db", "--format", "jsonl", "--no-progress")
+    assert code == 2
+    message = jsonl(out)[0]["error"]
+    assert f"{ROOT}/examples/ei-ole.db" in message and "sqlite:////examples/ei-ole.db" in message
+    one_slash_short = f"sqlite://{ROOT}/examples/crm.db"  # sqlite:///work/…: relative to the current folder
+    code, out, _ = run("scan", one_slash_short, "--format", "jsonl", "--no-progress", cwd=tmp_path)
+    assert code == 2 and f"sqlite:///{ROOT}/examples/crm.db (that file exists)" in jsonl(out)[0]["error"]
+
+
+def _commands(group=main, path=()):
+    import click
+
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)
+def test_every_command_has_an_example_and_every_option_a_description_and_a_telling_metavar(path):
+    import re
+
+    import click
+
+    command = dict(_commands())[path]
+    code, out, _ = run(*path, "--help")
+    assert code == 0 and re.search(r"Examples?:\n", out), out
+    for option in command.params:
+        if isinstance(option, click.Option):
+            assert option.help, f"{path} {option.opts} has no description"
+    assert not re.search(r"\b(TEXT|INTEGER|FLOAT|RANGE)\b", out), out

@@ -256,7 +256,7 @@ def test_a_stopped_scan_leaves_no_output_that_looks_complete_and_an_unfinished_h
     _, err = process.communicate(timeout=60)
     assert process.returncode == status, err
     assert "interrupted" in err
-    assert "Interrupted — read so far:\nScanned 1 files" in err  # how far the stopped run got
+    assert "Interrupted — read so far:\nScanned 1 file," in err  # how far the stopped run got
     assert sorted(p.name for p in tmp_path.iterdir()) == ["historia.db", "jako"]  # no findings file at all
     with sqlite3.connect(history) as db:
         assert db.execute("SELECT status, finished FROM runs").fetchall() == [(status, None)]

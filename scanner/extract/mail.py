@@ -62,11 +62,6 @@ SKIPPED_HEADERS = frozenset(
 #: Header families of filters' verdicts (Microsoft 365 writes "CIP:255.255.255.255" and the like there).
 SKIPPED_PREFIXES = ("x-forefront-", "x-microsoft-antispam")
 _TELLTALE = ("From", "To", "Received", "Return-Path", "MIME-Version", "Message-ID", "Subject", "Date")
-#: A telltale header at what ``str.splitlines`` of the Latin-1 text takes for a line start.
-_TELLTALE_ANYWHERE = re.compile(
-    rb"(?:^|[\n\r\x0b\x0c\x1c\x1d\x1e\x85])(?:" + b"|".join(t.encode() for t in _TELLTALE) + rb")"
-    rb"(?=[:\n\r\x0b\x0c\x1c\x1d\x1e\x85]|\Z)"
-)
 
 BLOCK = 1 << 20  # bytes read from the stream at a time
 HEADER_MAX = 4 << 20  # bytes of one header block; real ones are a few kB, so more is a broken or hostile file
@@ -84,10 +79,7 @@ _MBOX_SPECIALS = (b"From ", b">From ")
 
 def looks_like_mail(head: bytes, suffix: str = "") -> bool:
     """Saved messages often lose their .eml name; three familiar headers among the first lines give
-    them away. (Asked of every file without a known name: a search for the headers anywhere in the head
-    settles most of them before the head is split into lines.)"""
-    if len(_TELLTALE_ANYWHERE.findall(head, 0, 2048)) < 3:
-        return False
+    them away."""
     first = head[:2048].decode("latin-1", errors="replace").splitlines()[:8]
     return sum(1 for line in first if line.split(":", 1)[0] in _TELLTALE) >= 3
 
