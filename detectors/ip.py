@@ -180,9 +180,11 @@ def compact_array(texts: pa.Array) -> pa.Array:
     stripped = pc.replace_substring_regex(texts, r":\d+$", "")
     if v4.all():
         return stripped
-    others = pa.array(
-        [None if f else compact(t) for f, t in zip(v4, texts.to_pylist(), strict=True)], pa.large_string()
-    )
+    rest = np.flatnonzero(~v4)  # IPv6, bracketed, mapped: canonical forms by the ipaddress module
+    canonical = pa.array([compact(t) for t in texts.take(pa.array(rest)).to_pylist()], pa.large_string())
+    positions = np.full(len(texts), -1, np.int64)
+    positions[rest] = np.arange(len(rest))
+    others = canonical.take(pa.array(positions, mask=positions < 0))
     return pc.if_else(v4, stripped, others)
 
 

@@ -66,8 +66,7 @@ class FindingsBuilder:
     def _hashes(self, entity: str, compact: pa.Array) -> pa.Array:
         """``value_hash`` for each value, computed once per distinct value."""
         encoded = pc.dictionary_encode(compact)
-        distinct = self.hasher.hashes(entity, encoded.dictionary.to_pylist())
-        return pa.array(distinct, pa.string()).take(encoded.indices)
+        return self.hasher.hash_array(entity, encoded.dictionary.to_pylist()).take(encoded.indices)
 
     def build(
         self, source: str, member: str | None, hits: Hits, locate: Callable[[HitGroup], pa.Array]
