@@ -21,7 +21,7 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
-BLOCK_SIZE = 16 << 20
+BLOCK_SIZE = 8 << 20  # bytes: dense text holds a finding per ~170 bytes, and a block's findings are built at once
 _CUT_WINDOW = 4096  # how far back from a block's end a forced cut looks for white space
 
 
