@@ -39,10 +39,13 @@ def main() -> None:
 
     \b
     Examples:
+      harava init                                  # a harava.toml for the statements in this folder
       harava scan examples/share                   # what personal data is where
       harava check --config examples/harava.toml   # is it declared? (exit 1 if not)
+      harava check --config examples/harava.toml --since last   # and what is new since the last check
       harava register parse examples/statements/* --format table
-      harava report --history history.db -o report.html
+      harava report --config examples/harava.toml -o report.html
+      harava key show-path                         # the key behind value_hash: back it up
 
     Run "harava COMMAND --help" for a command's options.
     """
@@ -120,7 +123,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
     from scanner.terminal import TableWriter, plural, progress_bar, summary_text
 
     options, walking, db, total, show = _scan_setup(targets, o)
-    history = open_history(o["history_path"])
+    history = open_history(o["history_path"], options.key)
     writer, output = writing(o["output"], lambda: open_writer(o["fmt"], o["output"]))
     recorder = None
     if history is not None:
@@ -283,7 +286,11 @@ def register_parse(
 )
 @output_option("the report")
 @running_options
-@history_option("Record the run in this history (SQLite file or database URL); default: [history] path in the config.")
+@history_option(
+    "Record the run in this history (SQLite file or database URL); default: [history] path in the config, else"
+    " a file per configuration under $XDG_STATE_HOME/harava (~/.local/state/harava)."
+)
+@click.option("--no-history", is_flag=True, help="Record nothing, carry nothing over: every file is read.")
 @click.option(
     "--since",
     metavar="last|RUN|DATE",
@@ -314,10 +321,13 @@ def register_parse(
 def check(config_path: str, **o: Any) -> None:
     """Compare the personal data in each register's sources with what its privacy statement declares.
 
+    Every check is recorded in a history (see --history), so --since last says what is new from the
+    second run on.
+
     \b
     Examples:
       harava check --config examples/harava.toml
-      harava check --config harava.toml --history history.db --since last
+      harava check --config harava.toml --since last
       harava check --config harava.toml --history history.db --fail-on new-undeclared
       harava check --config harava.toml --format html -o check.html
 
@@ -337,7 +347,7 @@ def check(config_path: str, **o: Any) -> None:
     started = now()
     wants_change = bool(o["since"]) or o["fail_on"] == "new-undeclared"
     try:
-        config, options, loaded, history, accepted = _check_setup(config_path, o, wants_change)
+        config, options, loaded, history, accepted, target = _check_setup(config_path, o, wants_change)
         entities = entities_of(loaded)
         signature = options.signature(entities, config.exclude)
         previous = history.previous_scan(signature) if history is not None and not o["full"] else None
@@ -384,7 +394,7 @@ def check(config_path: str, **o: Any) -> None:
                 err=True,
             )
     if recorder is not None:
-        _say_recorded(recorder.run_id, o["history_path"] or config.history)
+        _say_recorded(recorder.run_id, target)
     new_undeclared = change is not None and any(f.undeclared for f in change.new)
     status = exit_status(
         incomplete=result.incomplete,
@@ -438,11 +448,43 @@ def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
     say_notes(loaded)
     allowed = entities_of(loaded) | known_entities(entities_by_category(loaded))
     config = load_config(Path(config_path), require_registers=True, entities=allowed)
-    if wants_change and not (o["history_path"] or config.history):
-        raise click.UsageError("--since and --fail-on new-undeclared need a history (--history or [history])")
-    history = open_history(o["history_path"] or config.history)
+    target = _history_target(config, o["history_path"], o["no_history"], wants_change)
+    history = open_history(target, key)
     accepted = load_accepted(Path(o["accepted_path"])) if o["accepted_path"] else None
-    return config, ScanOptions(key=key, recognizer_files=files, limits=limits), loaded, history, accepted
+    return config, ScanOptions(key=key, recognizer_files=files, limits=limits), loaded, history, accepted, target
+
+
+def _history_target(config: Any, given: str | None, off: bool, wants_change: bool) -> str | None:
+    """The history a check records in: --history, the config's [history] path, else the default file of this
+    configuration (created here, private to the user). A default that cannot be created is said, and the
+    check goes on unrecorded, unless --since or --fail-on new-undeclared needs it."""
+    from scanner.config import default_history
+
+    if off:
+        if given:
+            raise click.UsageError("--history and --no-history do not go together")
+        if wants_change:
+            raise click.UsageError("--since and --fail-on new-undeclared need a history, which --no-history turns off")
+        return None
+    if given or config.history:
+        return given or config.history
+    path = default_history(config.path)
+    if path.exists():
+        return str(path)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        why = f"cannot create {path.parent}: {exc.strerror or exc}; give --history or [history] path"
+        if wants_change:
+            raise HaravaError(f"no history: {why}") from None
+        click.echo(f"Note: this check is not recorded ({why}, or --no-history).", err=True)
+        return None
+    click.echo(
+        f"Note: {config.path} names no [history] path: runs are recorded in {path} (--since last compares"
+        " with the previous one; --no-history records nothing).",
+        err=True,
+    )
+    return str(path)
 
 
 def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None:
@@ -460,6 +502,8 @@ def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None
         text = render_html(result)
     else:
         text = render_table(result) + (render_change(change) if change is not None else "")
+        if change is not None and change.key_note:
+            text += change.key_note + "\n"
     if output:
         writing(output, lambda: write_text(output, text))
     else:
@@ -468,14 +512,15 @@ def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None
 
 @main.command()
 @click.argument("run", default="last", metavar="[last|RUN|DATE]")
-@history_option("The history the run was recorded in (SQLite file or database URL).", required=True)
+@history_option("The history the run was recorded in (SQLite file or database URL).")
+@config_option("Or the configuration whose checks recorded it: its [history] path, or its default history.")
 @format_option(
     ("html", "json", "md", "csv", "parquet"),
     "html",
     "html: a page for people; json, md: the run and its verdicts; csv, parquet: its findings, one row each.",
 )
 @output_option("the report")
-def report(run: str, history_path: str, fmt: str, output: str | None) -> None:
+def report(run: str, history_path: str | None, config_path: str | None, fmt: str, output: str | None) -> None:
     """A report of a recorded run: the last one (default), run number RUN, or the last run on or before DATE
     (YYYY-MM-DD). HTML for people, JSON/Markdown, or the findings as CSV/Parquet for DuckDB, pandas or a
     BI tool.
@@ -483,12 +528,14 @@ def report(run: str, history_path: str, fmt: str, output: str | None) -> None:
     \b
     Examples:
       harava report --history history.db -o report.html
+      harava report --config harava.toml -o report.html
       harava report 3 --history history.db --format md
       harava report --history history.db --format parquet -o findings.parquet
     """
     from scanner.history import History, HistoryError
     from scanner.reports import render
 
+    history_path = _report_history(history_path, config_path)
     try:
         history = History(history_path)
         chosen = history.resolve(run)
@@ -504,3 +551,171 @@ def report(run: str, history_path: str, fmt: str, output: str | None) -> None:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _report_history(history_path: str | None, config_path: str | None) -> str:
+    """The history ``report`` reads: --history, or the one the configuration's checks record in (which must
+    be there already: a report never creates an empty default history)."""
+    from scanner.config import ConfigError, default_history, load_config
+
+    if history_path and config_path:
+        raise click.UsageError("give --history or --config, not both")
+    if history_path:
+        return history_path
+    if not config_path:
+        raise click.UsageError("which history? give --history PATH|URL, or --config FILE.toml of the checks")
+    try:
+        config = load_config(Path(config_path))
+    except ConfigError as exc:
+        raise HaravaError(str(exc)) from exc
+    if config.history:
+        return config.history
+    path = default_history(config.path)
+    if not path.exists():
+        raise HaravaError(f"no check of {config_path} has been recorded yet (its default history would be {path})")
+    return str(path)
+
+
+@main.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path), metavar="[DIR]")
+@click.option("-i", "--interactive", is_flag=True, help="Ask for each register's name, statement and sources.")
+@click.option("--force", is_flag=True, help="Replace an existing harava.toml.")
+def init(folder: Path, interactive: bool, force: bool) -> None:
+    """Write a commented harava.toml in DIR (default: this folder): one register per privacy statement found
+    there (a file with a data-content section), a [history] path and the nightly schedule for this machine.
+    Asks nothing unless --interactive.
+
+    \b
+    Examples:
+      harava init                      # in the folder that holds the statements
+      harava init /srv/harava -i       # asks for registers, statements and sources
+    """
+    from scanner.config import ConfigError
+    from scanner.init import CONFIG_NAME, InitError, ask, drafts_from, find_statements, write_config
+
+    if (folder / CONFIG_NAME).exists() and not force:
+        raise HaravaError(f"{folder / CONFIG_NAME} exists; --force replaces it")
+    found = find_statements(folder) if folder.is_dir() else []
+    drafts = ask(folder, found, click.prompt) if interactive else drafts_from(found)
+    try:
+        path = write_config(folder, drafts, force=force)
+    except (InitError, ConfigError) as exc:
+        raise HaravaError(str(exc)) from exc
+    shown = _shown(path)
+    if not drafts:
+        click.echo(
+            f"Wrote {shown} with an example register, commented out: no privacy statement was found in {folder}."
+        )
+        click.echo("Put the statements there and run `harava init --force`, or fill in [[registers]] by hand.")
+        return
+    click.echo(f"Wrote {shown}: {len(drafts)} register{'s' if len(drafts) != 1 else ''}.")
+    for draft in drafts:
+        entities = sorted(draft.read.declared_entities) if draft.read else []
+        sources = ", ".join(draft.sources)
+        click.echo(f"  {draft.name}: declares {', '.join(entities) or 'no entity a detector finds'}; sources {sources}")
+    if any(d.sources == ["."] for d in drafts):
+        here = "this folder" if folder.resolve() == Path.cwd() else _shown(folder)
+        click.echo(f'Sources "." scan {here} itself: edit sources = [...] to name the shares and databases.')
+    click.echo(f"Next: harava check --config {shown}   (again with --since last: what changed)")
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it from here."""
+    import os
+
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else str(path.resolve())
+
+
+@main.group()
+def key() -> None:
+    """The secret key behind value_hash: where it is, and starting a new one.
+
+    The key is made on first use (~/.config/harava/hash.key). Back it up with the history: a lost key is
+    replaced by a new one, and hashes from before cannot be matched with later ones.
+
+    \b
+    Examples:
+      harava key show-path
+      cp "$(harava key show-path --config harava.toml)" /backup/harava/
+      harava key rotate
+    """
+
+
+@key.command("show-path")
+@config_option("Configuration file: its [settings] key_file is the key file.")
+def key_show_path(config_path: str | None) -> None:
+    """Print the key file's path (on standard output, for scripts: cp "$(harava key show-path)" …) and, on
+    standard error, what names it, whether it exists and its id, and whether HARAVA_HASH_KEY overrides it.
+
+    \b
+    Examples:
+      harava key show-path
+      harava key show-path --config harava.toml    # its [settings] key_file
+    """
+    from scanner.keys import ENV_KEY, ENV_KEY_FILE, HashKeyError, key_id, key_source, load_key
+
+    source = key_source(_settings_key_file(config_path))
+    click.echo(str(source.path))
+    named = {
+        ENV_KEY_FILE: f"{ENV_KEY_FILE} names it",
+        "[settings] key_file": f"[settings] key_file in {config_path} names it",
+        "default": f"the default key file: neither {ENV_KEY_FILE} nor [settings] key_file names another",
+    }
+    if source.from_environment:
+        import os
+
+        overridden = key_id(os.environ[ENV_KEY].encode("utf-8"))
+        click.echo(f"{ENV_KEY} is set and overrides this file: runs use the key it holds (id {overridden}).", err=True)
+        return
+    origin = next(n for o, n in named.items() if o == source.origin)
+    if not source.path.exists():
+        click.echo(f"Not created yet ({origin}): the first scan or check creates it.", err=True)
+        return
+    try:
+        found = key_id(load_key(source.path))
+        click.echo(f"Key id {found}; {origin}. Back it up with the history: without it, new runs cannot be", err=True)
+        click.echo("matched with the runs it hashed (`harava key rotate` starts a new key on purpose).", err=True)
+    except HashKeyError as exc:
+        raise HaravaError(str(exc)) from exc
+
+
+@key.command("rotate")
+@config_option("Configuration file: its [settings] key_file is the key file.")
+def key_rotate(config_path: str | None) -> None:
+    """Start a new key; the old one is kept beside it, named by its id. Nothing is re-keyed: hashes already
+    recorded stay as they are, the next run starts a new hash epoch, and comparing across it (--since) says
+    so and matches findings by place only.
+
+    \b
+    Examples:
+      harava key rotate
+      harava key rotate --config harava.toml       # its [settings] key_file
+    """
+    from scanner.keys import HashKeyError, rotate_key
+
+    try:
+        done = rotate_key(_settings_key_file(config_path))
+    except HashKeyError as exc:
+        raise HaravaError(str(exc)) from exc
+    click.echo(f"New key (id {done.new_id}) in {done.path}.")
+    if done.retired is not None:
+        click.echo(
+            f"The old key (id {done.old_id}) is kept as {done.retired}: keep it with the backups of the runs it"
+            f" hashed (to go back, move it to {done.path.name})."
+        )
+    click.echo(
+        "Nothing was re-keyed. The next run starts a new hash epoch: compared with a run before it, findings"
+        " are matched by place only (the report says so), and every file is read again once."
+    )
+
+
+def _settings_key_file(config_path: str | None) -> Path | None:
+    from scanner.config import ConfigError, load_settings
+
+    if not config_path:
+        return None
+    try:
+        return load_settings(Path(config_path)).key_file
+    except ConfigError as exc:
+        raise HaravaError(str(exc)) from exc

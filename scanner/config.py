@@ -15,7 +15,8 @@ found, the line::
     max_cells = 5000000
 
     [history]
-    path = "harava-history.db"              # where runs are recorded (or a database URL)
+    path = "harava-history.db"              # where runs are recorded (or a database URL); left out,
+                                            # harava check uses default_history(the config file)
 
     [umbrella]                              # what umbrella terms in statements cover
     yhteystiedot = ["PHONE_NUMBER", "EMAIL_ADDRESS"]
@@ -32,6 +33,7 @@ found, the line::
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
@@ -294,6 +296,26 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
 def load_settings(path: Path) -> Settings:
     """Only the ``[settings]`` of a configuration file (what ``harava scan --config`` needs)."""
     return load_config(path).settings
+
+
+def state_home() -> Path:
+    """``$XDG_STATE_HOME``, or ``~/.local/state`` (the XDG base directory rules: a relative value is ignored)."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    return Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
+
+
+def default_history(config: Path) -> Path:
+    """Where ``harava check`` records runs when neither ``--history`` nor ``[history] path`` says: one SQLite
+    file per configuration file, under the XDG state directory, so that ``--since last`` works from the second
+    run on without a flag. The name is the file's stem and a digest of its absolute path: two ``harava.toml``
+    in different folders are different configurations and must not be compared with each other.
+
+    >>> default_history(Path("/srv/harava/harava.toml")).name
+    'harava-9d3f1924.db'
+    """
+    absolute = Path(os.path.abspath(config))
+    digest = hashlib.sha256(str(absolute).encode()).hexdigest()[:8]
+    return state_home() / "harava" / f"{absolute.stem}-{digest}.db"
 
 
 def item_path(source: str) -> str:

@@ -1,9 +1,10 @@
 """Run history: what each ``harava check`` found, kept so the next run can say what changed.
 
 A history is an SQLite file (the default) or any SQLAlchemy database URL (PostgreSQL too). It holds
-runs (time, configuration, exit status), each register's verdict, and the findings — as masked values,
-keyed hashes and locations, never raw values. Comparing two runs uses a finding's identity: register,
-entity, value hash, source, member and location.
+runs (time, configuration, exit status, the id of the hash key), each register's verdict, and the findings
+— as masked values, keyed hashes and locations, never raw values. Comparing two runs uses a finding's
+identity: register, entity, value hash, source, member and location; across a change of hash key (a new
+hash epoch, see ``scanner.keys``) hashes cannot be compared, and findings are matched by place only.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ RUNS = sa.Table(
     sa.Column("signature", sa.String(64)),
     # items read complete / partial / skipped and parts not read per code, as JSON
     sa.Column("coverage", sa.Text),
+    # scanner.keys.key_id of the key that made the run's value hashes (null: recorded before it was kept)
+    sa.Column("key_id", sa.String(16)),
 )
 VERDICTS = sa.Table(
     "verdicts",
@@ -105,6 +108,11 @@ class Finding:
     def key(self) -> tuple:
         return (self.register, self.entity, self.value_hash, self.path, self.member, self.location)
 
+    @property
+    def place(self) -> tuple:
+        """The identity without the value hash: what two runs hashed with different keys can still share."""
+        return (self.register, self.entity, self.path, self.member, self.location)
+
 
 @dataclass
 class Change:
@@ -114,6 +122,20 @@ class Change:
     new: list[Finding] = field(default_factory=list)
     gone: list[Finding] = field(default_factory=list)
     persisting: int = 0
+    #: the two runs were hashed with different keys: {"from_run", "from_key_id", "to_run", "to_key_id"}
+    key_changed: dict[str, Any] | None = None
+
+    @property
+    def key_note(self) -> str | None:
+        """What a reader must know when the hash key changed between the runs compared."""
+        k = self.key_changed
+        if k is None:
+            return None
+        return (
+            f"The hash key changed between run {k['from_run']} and run {k['to_run']} (key id {k['from_key_id']} →"
+            f" {k['to_key_id']}): values cannot be compared, so findings were matched by register, entity and"
+            " place only (a different value in the same place is not seen as new)."
+        )
 
     def as_dict(self) -> dict[str, Any]:
         def brief(f: Finding) -> dict[str, Any]:
@@ -133,6 +155,7 @@ class Change:
             "gone": [brief(f) for f in self.gone],
             "persisting": self.persisting,
             "new_undeclared": sum(1 for f in self.new if f.undeclared),
+            "key_changed": self.key_changed,
         }
 
 
@@ -190,7 +213,9 @@ def _signals_held() -> Iterator[None]:
 
 
 class History:
-    def __init__(self, target: str | Path) -> None:
+    def __init__(self, target: str | Path, key_id: str | None = None) -> None:
+        """``key_id``: the id of the hash key the runs begun here are hashed with (``scanner.keys.key_id``)."""
+        self.key_id = key_id
         url = str(target) if is_database_url(str(target)) else f"sqlite:///{Path(target)}"
         try:
             self.engine = sa.create_engine(url)
@@ -211,7 +236,13 @@ class History:
         """A new run, recorded before any finding: one that never finishes (a crash, kill -9, an abort) is
         never taken as the previous run."""
         with self._writing() as conn:
-            values = {"started": started, "config": config, "version": __version__, "signature": signature}
+            values = {
+                "started": started,
+                "config": config,
+                "version": __version__,
+                "signature": signature,
+                "key_id": self.key_id,
+            }
             return int(conn.execute(sa.insert(RUNS).values(**values)).inserted_primary_key[0])
 
     def add_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
@@ -333,17 +364,36 @@ class History:
             return [{"source": s, "error": e, "code": c} for s, e, c in conn.execute(query)]
 
     def compare(self, current: int, previous: dict[str, Any] | None) -> Change:
+        """What changed from run ``previous`` to run ``current``. Hashed with different keys, the same value
+        has different hashes: findings are then matched by place, and the change says so, rather than
+        calling every finding new and every earlier one gone."""
         now = self.findings(current)
         if previous is None:
             return Change(None, new=now)
         before = self.findings(previous["id"])
-        before_keys = {f.key for f in before}
-        now_keys = {f.key for f in now}
+        with self.engine.connect() as conn:
+            current_key = conn.execute(sa.select(RUNS.c.key_id).where(RUNS.c.id == current)).scalar()
+        previous_key = previous.get("key_id")
+        key_changed = None
+        if current_key and previous_key and current_key != previous_key:
+            key_changed = {
+                "from_run": previous["id"],
+                "from_key_id": previous_key,
+                "to_run": current,
+                "to_key_id": current_key,
+            }
+
+        def identity(f: Finding) -> tuple:
+            return f.place if key_changed else f.key
+
+        before_keys = {identity(f) for f in before}
+        now_keys = {identity(f) for f in now}
         return Change(
             {"id": previous["id"], "started": previous["started"]},
-            new=[f for f in now if f.key not in before_keys],
-            gone=[f for f in before if f.key not in now_keys],
+            new=[f for f in now if identity(f) not in before_keys],
+            gone=[f for f in before if identity(f) not in now_keys],
             persisting=len(now_keys & before_keys),
+            key_changed=key_changed,
         )
 
 

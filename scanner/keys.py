@@ -9,7 +9,10 @@ from, first match wins:
 3. ``$XDG_CONFIG_HOME/harava/hash.key`` (default ``~/.config/harava/hash.key``).
 
 A missing key file is generated with 32 random bytes on first use, readable by its owner only.
-Keep it: hashes made with another key do not match across runs.
+Keep it: hashes made with another key do not match across runs. Each run records the key's *id* (an HMAC of
+a fixed string under the key, which reveals nothing about it), so a comparison across a change of key says
+so instead of calling every finding new. ``harava key rotate`` retires a key on purpose: it keeps the old
+file beside the new one, named by its id, and re-keys nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import hmac
 import os
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +41,37 @@ def default_key_file() -> Path:
     return Path(base) / "harava" / "hash.key"
 
 
+@dataclass(frozen=True)
+class KeySource:
+    """Where the key comes from, first match wins: what ``harava key show-path`` reports and ``rotate`` acts on."""
+
+    path: Path  # the key file that is (or would be) read
+    origin: str  # ENV_KEY, ENV_KEY_FILE, "[settings] key_file" or "default"
+
+    @property
+    def from_environment(self) -> bool:
+        """The key itself is in ``HARAVA_HASH_KEY``: no file is read, whatever ``path`` says."""
+        return self.origin == ENV_KEY
+
+
+def key_source(key_file: Path | None = None) -> KeySource:
+    """Which key a run uses: ``HARAVA_HASH_KEY``, then ``HARAVA_KEY_FILE``, the config's ``key_file``, the
+    default file. (``path`` is the file the next match would read, so an overridden file can be named.)"""
+    if os.environ.get(ENV_KEY_FILE):
+        path, origin = Path(os.environ[ENV_KEY_FILE]), ENV_KEY_FILE
+    elif key_file is not None:
+        path, origin = key_file, "[settings] key_file"
+    else:
+        path, origin = default_key_file(), "default"
+    return KeySource(path, ENV_KEY if os.environ.get(ENV_KEY) else origin)
+
+
 def load_key(key_file: Path | None = None) -> bytes:
     """Return the HMAC key, generating and storing one on first use."""
-    if os.environ.get(ENV_KEY):
+    source = key_source(key_file)
+    if source.from_environment:
         return os.environ[ENV_KEY].encode("utf-8")
-    path = Path(os.environ[ENV_KEY_FILE]) if os.environ.get(ENV_KEY_FILE) else key_file or default_key_file()
+    path = source.path
     try:
         text = path.read_text("ascii").strip()
     except FileNotFoundError:
@@ -64,6 +94,78 @@ def load_key(key_file: Path | None = None) -> bytes:
     if len(text) < 32:
         raise HashKeyError(f"the hash key in {path} is too short (at least 32 characters)")
     return text.encode("ascii")
+
+
+def key_id(key: bytes) -> str:
+    """A short public name for a key: the first 12 hex digits of the HMAC of a fixed string under it.
+
+    A history records it with each run, so two runs' value hashes are compared only when one key made both;
+    it says nothing about the key (finding the key from it is as hard as from any HMAC).
+
+    >>> key_id(b"k" * 40) == key_id(b"k" * 40) != key_id(b"j" * 40)
+    True
+    >>> len(key_id(b"k" * 40))
+    12
+    """
+    return hmac.digest(key, b"harava key id", "sha256").hex()[:12]
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What ``rotate_key`` did: where the new key is, and where the old one was kept (None: there was none)."""
+
+    path: Path
+    new_id: str
+    retired: Path | None
+    old_id: str | None
+
+
+def rotate_key(key_file: Path | None = None) -> Rotation:
+    """A new key in place of the old, which is kept beside it as ``<name>.<old id>.retired``.
+
+    Nothing is re-keyed: hashes already in a history stay as the old key made them (they cannot be
+    recomputed without the raw values, which are never kept), and the runs from now on start a new hash
+    epoch. The old file is linked (or copied) aside before the new key replaces it in one rename, so at no
+    moment is there no key file, and a scan starting meanwhile reads one key or the other, whole.
+    """
+    source = key_source(key_file)
+    if source.from_environment:
+        raise HashKeyError(
+            f"the key comes from {ENV_KEY}, not from a file: set a new value where {ENV_KEY} is set (the next run"
+            " records the change of key)"
+        )
+    path = source.path
+    retired, old_id = None, None
+    if path.exists():
+        old_id = key_id(load_key(path))
+        retired = path.with_name(f"{path.name}.{old_id}.retired")
+        try:
+            if not retired.exists():  # the same key retired before (restored, rotated again): kept already
+                _keep(path, retired)
+        except OSError as exc:
+            raise HashKeyError(f"cannot keep the old key as {retired}: {exc.strerror or exc}") from None
+    text = secrets.token_hex(32)
+    fresh = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text + "\n")
+        os.replace(fresh, path)
+    except OSError as exc:
+        fresh.unlink(missing_ok=True)
+        raise HashKeyError(f"cannot write the new key to {path}: {exc.strerror or exc}") from None
+    return Rotation(path, key_id(text.encode("ascii")), retired, old_id)
+
+
+def _keep(path: Path, retired: Path) -> None:
+    """A second name for the old key file (a copy, readable by its owner only, where links are not allowed)."""
+    try:
+        os.link(path, retired)
+    except OSError:
+        fd = os.open(retired, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(path.read_bytes())
 
 
 def value_hash(key: bytes, entity: str, compact_value: str) -> str:

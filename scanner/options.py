@@ -181,13 +181,16 @@ def entity_names(text: str | None, known: set[str]) -> tuple[str, ...] | None:
     return wanted
 
 
-def open_history(target: str | None):
-    if not target:  # no history: neither it nor SQLAlchemy is imported
+def open_history(target: str | Path | None, key: bytes | None = None):
+    """The history at ``target`` (None: no history, and neither it nor SQLAlchemy is imported); ``key`` is the
+    hash key of the runs to record, whose id each run keeps (see ``scanner.keys.key_id``)."""
+    if not target:
         return None
     from scanner.history import History, HistoryError
+    from scanner.keys import key_id
 
     try:
-        return History(target) if target else None
+        return History(target, key_id=key_id(key) if key is not None else None)
     except HistoryError as exc:
         raise HaravaError(str(exc)) from exc
 

@@ -3,11 +3,17 @@ ordinary files mixed with every broken and hostile kind the other tests build �
 inputs, XML attacks, deep nesting, corrupt compression, encrypted and unsupported members, a reader
 that crashes — finish by themselves; every ordinary file's findings are there, every item that was not
 read fully is named with its code and coverage, no raw value leaks, and the exit status says what
-happened (a scan that finished: 0; a check whose sources were not all read: 2)."""
+happened (a scan that finished: 0; a check whose sources were not all read: 2).
+
+And the schedule that runs it: the cron line and the systemd service in ``examples/schedule`` run the same
+command, systemd accepts the units, and the command prints (so that cron mails) only on a night when
+something new turned up."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,7 +77,12 @@ def _run(root: Path, *arguments: str) -> tuple[int, str, str]:
         capture_output=True,
         text=True,
         timeout=600,  # it must end by itself, long before this
-        env={"PYTHONPATH": str(ROOT), "HARAVA_HASH_KEY": "0" * 64, "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(ROOT),
+            "HARAVA_HASH_KEY": "0" * 64,
+            "PATH": "/usr/bin:/bin",
+            "XDG_STATE_HOME": str(root / "state"),
+        },
     )
     return done.returncode, done.stdout, done.stderr
 
@@ -106,3 +117,97 @@ def test_the_nightly_check_is_incomplete_and_says_why(share):
     assert verdict["coverage"]["gaps"] and set(verdict["coverage"]["gaps"]) <= set(CODES)
     assert "verdict on Asiakasrekisteri is incomplete" in err and "Traceback" not in err
     assert all(value not in err for value in RAW)
+
+
+SCHEDULE = ROOT / "examples" / "schedule"
+#: The example paths of the schedule files, and what each stands for.
+HARAVA, CONFIG, STATE = "/srv/harava/.venv/bin/harava", "/etc/harava/harava.toml", "/var/lib/harava"
+
+
+def _cron_command() -> str:
+    [line] = [x for x in (SCHEDULE / "harava.cron").read_text("utf-8").splitlines() if re.match(r"^[0-9*]", x)]
+    return line.split(None, 5)[5]
+
+
+def _unit_value(text: str, key: str) -> str:
+    [value] = [line.split("=", 1)[1] for line in text.splitlines() if line.startswith(f"{key}=")]
+    return value
+
+
+def test_the_cron_line_and_the_service_run_the_same_command():
+    from scanner.init import nightly_command, systemd_exec
+
+    command = nightly_command(HARAVA, CONFIG, "history.db", STATE)
+    assert _cron_command() == command
+    service = (SCHEDULE / "harava-check.service").read_text("utf-8")
+    assert _unit_value(service, "ExecStart") == systemd_exec(command)
+    assert _unit_value(service, "WorkingDirectory") == STATE
+    assert _unit_value(service, "SuccessExitStatus") == "1"  # new undeclared data is a finding, not a failure
+    # the same key file: hashes of the two would not match otherwise
+    cron = (SCHEDULE / "harava.cron").read_text("utf-8")
+    assert f"HARAVA_KEY_FILE={STATE}/hash.key" in cron.splitlines()
+    assert _unit_value(service, "Environment") == f"HARAVA_KEY_FILE={STATE}/hash.key"
+    for option in ("--since last", "--fail-on new-undeclared", "--history", "report"):
+        assert option in command
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "examples/schedule/" in readme and "--since last --fail-on new-undeclared" in readme
+
+
+def test_the_shipped_units_verify(tmp_path):
+    """``systemd-analyze verify`` accepts the service and the timer, with the example paths made real."""
+    if shutil.which("systemd-analyze") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("systemd-analyze is missing: install systemd (Debian package systemd) on the CI machine")
+        pytest.skip("systemd-analyze is not installed (Debian package systemd); the units are not verified here")
+    state, etc = tmp_path / "state", tmp_path / "etc"
+    state.mkdir()
+    etc.mkdir()
+    (etc / "harava.toml").write_text("", "utf-8")
+    units = tmp_path / "units"
+    units.mkdir()
+    for name in ("harava-check.service", "harava-check.timer"):
+        text = (SCHEDULE / name).read_text("utf-8")
+        text = text.replace(HARAVA, sys.executable).replace(CONFIG, str(etc / "harava.toml"))
+        (units / name).write_text(text.replace(STATE, str(state)), "utf-8")
+    done = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *(str(units / n) for n in sorted(os.listdir(units)))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=units,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "harava-check" not in done.stderr, done.stderr  # no warning about the units either
+
+
+def test_the_nightly_command_prints_only_when_something_new_turned_up(tmp_path):
+    """What cron mails: the first night (everything is new), nothing on a night without change, and the new
+    undeclared finding on the night it appears — with the report written every night."""
+    from scanner.init import nightly_command
+
+    examples = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", examples)
+    state = tmp_path / "state"
+    state.mkdir()
+    harava = tmp_path / "harava"
+    harava.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from scanner.cli import main; main()' \"$@\"\n")
+    harava.chmod(0o755)
+    command = nightly_command(str(harava), str(examples / "harava.toml"), "history.db", str(state))
+    env = {"PYTHONPATH": str(ROOT), "HARAVA_KEY_FILE": str(state / "hash.key"), "PATH": "/usr/bin:/bin"}
+
+    def night() -> tuple[int, str]:
+        done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, timeout=600, env=env)
+        assert done.stderr == ""  # cron mails standard error too
+        return done.returncode, done.stdout
+
+    code, printed = night()
+    assert code == 1 and "Recorded as run 1" in printed  # the first night: everything is new
+    assert (state / "harava-report.html").stat().st_size > 0 and (state / "hash.key").exists()
+    (state / "harava-report.html").unlink()
+    assert night() == (0, "")  # nothing new: nothing to mail
+    assert "run 2" in (state / "harava-report.html").read_text("utf-8")
+    assert "Exit status 0" in (state / "harava-check.txt").read_text("utf-8")  # the night is still on file
+    (examples / "share" / "Markkinointi" / "voittajat.txt").write_text("Voittaja Aino, hetu 131052-308T\n")
+    code, printed = night()
+    assert code == 1 and "131052-***T" in printed and "Recorded as run 3" in printed
+    assert "131052-308T" not in printed
