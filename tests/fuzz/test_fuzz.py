@@ -40,7 +40,7 @@ from tests.fuzz import harness
 from tests.fuzz.seeds import all_seeds, seed_kinds, seeds_of
 
 #: Readers whose failures may be a crash of C code: read in a supervised worker process.
-SUPERVISED = frozenset({"parquet", "arrow", "sqlite", "7z", "gzip", "bzip2", "xz"})
+SUPERVISED = frozenset({"parquet", "arrow", "sqlite", "7z", "gzip", "bzip2", "xz", "pdf"})  # C readers
 #: Formats decided by their first bytes and then left alone: a handful of examples is plenty.
 TRIVIAL = frozenset({"ole2", "binary"})
 EXAMPLES = int(os.environ.get("HARAVA_FUZZ_EXAMPLES", "30"))
