@@ -40,7 +40,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import INVALID, UNDECIDED, VALID, HaravaRecognizer, InvalidValue
+from detectors.base import (
+    INVALID,
+    NON_ASCII_LETTERS,
+    UNDECIDED,
+    VALID,
+    WORD_CHARS,
+    HaravaRecognizer,
+    InvalidValue,
+)
 
 _LABEL = re.compile(r"(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?", re.UNICODE)
 _LOCAL = re.compile(r"[\w.%+\-=]+", re.UNICODE)
@@ -258,12 +266,12 @@ def mask(value: str) -> str:
 #: A local part. A "=" belongs to it only in a VERP bounce address, after a "+"
 #: ("lista-bounces+aino=example.fi@lists.example.org"); in a query string ("?email=aino@example.fi") the
 #: address starts after it (see :func:`spans`).
-_LOCAL_PART = r"[\p{L}\p{N}._%+=\-]+"
-_LABEL_RUN = r"[\p{L}\p{N}\-]+"
+_LOCAL_PART = rf"[{WORD_CHARS}._%+=\-]+"
+_LABEL_RUN = rf"[{WORD_CHARS}\-]+"
 #: A top-level domain is letters: "backup@192.168.10.5" is a login at an IP address. (An address under a
 #: punycode top-level domain, "xn--p1ai", is left out: written so it is rare, and the looser pattern
 #: costs the whole scan time.)
-_TLD = r"\p{L}+"
+_TLD = rf"[A-Za-z{NON_ASCII_LETTERS}]+"
 #: The same for the written-out forms below, in the letters such addresses are typed in: a Unicode class
 #: in every one of them would grow the engine's joined pattern past what RE2 runs as a DFA.
 _WORDS_LOCAL = r"[A-Za-z0-9äöåÄÖÅ._%+\-]+"

@@ -109,3 +109,15 @@ def test_prefer_drops_only_hits_outscored_by_an_overlapping_one():
         (True, 1, 0, 4),
         (True, 3, 0, 4),  # a tie inside: the built-in's
     ]
+
+
+def test_letters_beyond_ascii_belong_to_words_but_punctuation_and_symbols_do_not():
+    """Addresses in other alphabets are found whole, and the quote, dash or currency sign after one is not
+    taken into it (the letter classes are ranges, not ``\\p{L}``, which made every engine call slow)."""
+    engine = Engine(presidio_recognizers(), entities=["EMAIL_ADDRESS"])
+    assert find(engine, "Yhteys: jyrki.mäkelä@esimerkkiyhtiö.fi.") == [("EMAIL_ADDRESS", "jyrki.mäkelä@esimerkkiyhtiö.fi")]
+    assert find(engine, "Пишите: иван@пример.рф") == [("EMAIL_ADDRESS", "иван@пример.рф")]
+    assert find(engine, "”aino@example.fi”, aino@example.fi€ tai aino@example.fi…") == [
+        ("EMAIL_ADDRESS", "aino@example.fi"),
+    ] * 3
+    assert find(engine, "sähköposti:aino@example.fi") == [("EMAIL_ADDRESS", "aino@example.fi")]
