@@ -1,6 +1,7 @@
 """Reports for people and machines: a ``harava check`` result as a table or a plain HTML page, and a
-recorded run from the history: a self-contained HTML page for people (no network: inline CSS and SVG),
-JSON and Markdown, and the findings as CSV or Parquet with a fixed schema for DuckDB, pandas and BI tools.
+recorded run from the history: a self-contained HTML page for people (:mod:`scanner.report_html`: no
+network, inline CSS, SVG and script, printable), JSON and Markdown, and the findings as CSV or Parquet
+with a fixed schema for DuckDB, pandas and BI tools.
 
 Findings export schema: ``run_id`` int64, ``started`` string (ISO 8601, UTC), ``register``, ``source``,
 ``path`` (absolute path or URL), ``member``, ``location`` (JSON text), ``entity``, ``value`` (masked),
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections import Counter
 from html import escape
 from typing import Any
 
@@ -22,8 +22,9 @@ import sqlalchemy as sa
 
 from scanner.findings import RECORD_SCHEMA, describe_location
 from scanner.history import FINDINGS, Change, History
-from scanner.registers.check import CheckResult, RegisterCoverage
-from scanner.registers.statement import Statement
+from scanner.registers.check import CheckResult, RegisterCoverage, Verdict
+from scanner.registers.statement import DATA_CONTENT, Statement
+from scanner.report_html import ReportData, contradiction, page, verdict_coverage
 from scanner.terminal import coverage_line, plural
 
 #: The findings export's columns, in the order users' queries rely on; their types are the findings schema's.
@@ -62,18 +63,28 @@ def _data(history: History, run: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _change(history: History, run: dict[str, Any]) -> Change:
+    """What is new and gone since the run before this one (the last one that finished)."""
+    return history.compare(run["id"], history.resolve("last", before=run["id"]))
+
+
+def _since_last(change: Change) -> dict[str, Any] | None:
+    """The counts of :func:`_change` for the JSON report (the run's findings are listed in it already)."""
+    if change.since is None:
+        return None
+    return {
+        "run": change.since["id"],
+        "started": change.since["started"],
+        "new": len(change.new),
+        "new_undeclared": sum(1 for f in change.new if f.undeclared),
+        "gone": len(change.gone),
+        "persisting": change.persisting,
+        "key_changed": change.key_changed,
+    }
+
+
 def render(history: History, run: dict[str, Any], fmt: str) -> bytes:
     data = _data(history, run)
-    if fmt == "json":
-        out = {
-            **data,
-            "findings": [
-                {**f.__dict__, "location": json.loads(f.location) if f.location else None} for f in data["findings"]
-            ],
-        }
-        return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode()
-    if fmt == "md":
-        return _markdown(data).encode()
     if fmt in ("csv", "parquet"):
         table = pa.Table.from_pylist(
             [{"run_id": run["id"], "started": run["started"], **f.__dict__} for f in data["findings"]],
@@ -85,10 +96,22 @@ def render(history: History, run: dict[str, Any], fmt: str) -> bytes:
         else:
             pq.write_table(table, sink)
         return sink.getvalue()
-    return _html(data).encode()
+    change = _change(history, run)
+    if fmt == "json":
+        out = {
+            **data,
+            "findings": [
+                {**f.__dict__, "location": json.loads(f.location) if f.location else None} for f in data["findings"]
+            ],
+            "since_last_run": _since_last(change),
+        }
+        return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "md":
+        return _markdown(data, change).encode()
+    return page(ReportData(**data, change=change)).encode()
 
 
-def _markdown(data: dict[str, Any]) -> str:
+def _markdown(data: dict[str, Any], change: Change | None = None) -> str:
     run = data["run"]
     lines = [
         f"# Harava run {run['id']}",
@@ -97,29 +120,47 @@ def _markdown(data: dict[str, Any]) -> str:
         f"exit status {run['status']}, configuration `{run['config']}`.",
         "",
     ]
+    if change is not None and change.since is not None:
+        since = _since_last(change) or {}
+        lines += [
+            f"Since run {since['run']}: {since['new']} new ({since['new_undeclared']} undeclared), "
+            f"{since['gone']} gone, {since['persisting']} unchanged.",
+            "",
+        ]
+        if change.key_note:
+            lines += [change.key_note, ""]
     if run.get("coverage"):
         lines += [f"Read: {_run_coverage(json.loads(run['coverage']))}.", ""]
     for verdict in data["registers"]:
-        status = {
-            "incomplete": "**incomplete: not everything could be read**",
-            "undeclared": "**undeclared personal data**",
-            "ok": "all found data declared",
-        }[_status(verdict)]
-        lines += [
-            f"## {verdict['name']}: {status}",
-            "",
-            f"- declared: {', '.join(verdict['declared']) or '-'}",
-            f"- found: {', '.join(f'{e} {n}' for e, n in verdict['found'].items()) or '-'}",
-        ]
-        if verdict.get("coverage"):
-            lines.append(f"- read: {_verdict_coverage(verdict['coverage'])}")
-        lines += [f"- **undeclared: {u['entity']} {u['count']}**" for u in verdict["undeclared"]]
-        if verdict["declared_not_found"]:
-            lines.append(f"- declared, not found: {', '.join(verdict['declared_not_found'])}")
-        lines.append("")
+        lines += _markdown_verdict(verdict)
     if data["errors"]:
         lines += ["## Items that could not be read", ""] + [f"- {e['source']}: {_error(e)}" for e in data["errors"]]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_verdict(verdict: dict[str, Any]) -> list[str]:
+    status = {
+        "incomplete": "**incomplete: not everything could be read**",
+        "undeclared": "**undeclared personal data**",
+        "ok": "all found data declared",
+    }[_status(verdict)]
+    lines = [
+        f"## {verdict['name']}: {status}",
+        "",
+        f"- declared: {', '.join(verdict['declared']) or '-'}",
+        f"- found: {', '.join(f'{e} {n}' for e, n in verdict['found'].items()) or '-'}",
+    ]
+    if verdict.get("coverage"):
+        lines.append(f"- read: {verdict_coverage(verdict['coverage'])}")
+    lines += [
+        f"- **contradicted: {c['entity']} {c['count']}** — {contradiction(c)}"
+        for c in verdict.get("contradicted") or []
+    ]
+    lines += [f"- **undeclared: {u['entity']} {u['count']}**" for u in verdict["undeclared"]]
+    if verdict["declared_not_found"]:
+        lines.append(f"- declared, not found: {', '.join(verdict['declared_not_found'])}")
+    lines.append("")
+    return lines
 
 
 def _status(verdict: dict[str, Any]) -> str:
@@ -129,113 +170,6 @@ def _status(verdict: dict[str, Any]) -> str:
 
 def _run_coverage(coverage: dict[str, Any]) -> str:
     return coverage_line(coverage, coverage.get("reasons"))
-
-
-def _verdict_coverage(coverage: dict[str, Any]) -> str:
-    text = _run_coverage({**coverage, "reasons": coverage.get("unread", {})})
-    if coverage.get("gaps"):
-        text += "; counted against the verdict: " + ", ".join(f"{c} {n}" for c, n in coverage["gaps"].items())
-    if coverage.get("unreachable"):
-        text += "; unreachable: " + ", ".join(coverage["unreachable"])
-    return text
-
-
-def _bars(items: list[tuple[str, int]], width: int = 680) -> str:
-    """A horizontal bar chart as inline SVG; long labels keep their end (the file or table name)."""
-    if not items:
-        return "<p>None.</p>"
-    top = max(n for _, n in items) or 1
-    label_width, room = 300, width - 300 - 60
-    height = 22 * len(items) + 4
-    rows = []
-    for i, (label, n) in enumerate(items):
-        y = 4 + 22 * i
-        w = max(2, int(room * n / top))
-        shown = label if len(label) <= 44 else "…" + label[-43:]
-        rows.append(
-            f'<text x="0" y="{y + 14}" font-size="12"><title>{escape(label)}</title>{escape(shown)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{w}" height="16" fill="#4a7bb7"/>'
-            f'<text x="{label_width + w + 5}" y="{y + 13}" font-size="12">{n}</text>'
-        )
-    return f'<svg role="img" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>'
-
-
-def _trend_svg(trend: list[dict[str, Any]], width: int = 520, height: int = 160) -> str:
-    if not trend:
-        return "<p>No runs.</p>"
-    top = max(t["undeclared"] for t in trend) or 1
-    step = (width - 40) / max(len(trend), 1)
-    bars = []
-    for i, t in enumerate(trend):
-        h = int((height - 40) * t["undeclared"] / top)
-        x = 30 + i * step
-        bars.append(
-            f'<rect x="{x:.1f}" y="{height - 20 - h}" width="{max(step - 4, 2):.1f}" height="{h}" '
-            f'fill="#b74a4a"><title>run {t["run"]} ({escape(t["started"])}): {t["undeclared"]}</title></rect>'
-            f'<text x="{x:.1f}" y="{height - 5}" font-size="10">#{t["run"]}</text>'
-        )
-    axis = (
-        f'<text x="0" y="14" font-size="10">{top}</text><line x1="28" y1="{height - 20}" x2="{width}" '
-        f'y2="{height - 20}" stroke="#999"/>'
-    )
-    return f'<svg role="img" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{axis}{"".join(bars)}</svg>'
-
-
-def _html(data: dict[str, Any]) -> str:
-    run = data["run"]
-    findings = data["findings"]
-    by_entity = Counter(f.entity for f in findings)
-    by_source = Counter(f.source.rsplit("/", 1)[0] if "://" not in f.source else f.source for f in findings)
-    undeclared = [f for f in findings if f.undeclared]
-    cards = []
-    for v in data["registers"]:
-        status = _status(v)
-        shown = {"incomplete": "Incomplete: not everything could be read", "undeclared": "Undeclared personal data"}
-        read = f"<p>Read: {escape(_verdict_coverage(v['coverage']))}</p>" if v.get("coverage") else ""
-        cards.append(
-            f'<div class="card {"ok" if status == "ok" else "bad"}"><h3>{escape(v["name"])}</h3>'
-            f'<p class="status">{shown.get(status, "All found data declared")}</p>{read}'
-            f"<p>Declared: {escape(', '.join(v['declared']) or '-')}</p>"
-            f"<p>Found: {escape(', '.join(f'{e} {n}' for e, n in v['found'].items()) or '-')}</p>"
-            + "".join(
-                f'<p class="undeclared">Undeclared: {escape(u["entity"])} {u["count"]}</p>' for u in v["undeclared"]
-            )
-            + (
-                f"<p>Declared, not found: {escape(', '.join(v['declared_not_found']))}</p>"
-                if v["declared_not_found"]
-                else ""
-            )
-            + "</div>"
-        )
-    rows = "".join(
-        f"<tr><td>{escape(f.register)}</td><td>{escape(f.entity)}</td><td>{escape(f.source)}</td>"
-        f"<td>{escape(f.member or '')}</td><td>{escape(f.location or '')}</td><td>{escape(f.value or '')}</td></tr>"
-        for f in undeclared[:500]
-    )
-    errors = "".join(f"<li>{escape(e['source'])}: {escape(_error(e))}</li>" for e in data["errors"])
-    read = f"<p>Read: {escape(_run_coverage(json.loads(run['coverage'])))}.</p>" if run.get("coverage") else ""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Harava report – run {run["id"]}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}}
-.cards{{display:flex;flex-wrap:wrap;gap:1em}}.card{{border:1px solid #ccc;border-radius:6px;padding:.8em 1em;width:20em}}
-.card.bad{{border-left:6px solid #b74a4a}}.card.ok{{border-left:6px solid #4a9b5a}}.status{{font-weight:bold}}
-.undeclared{{color:#a00}}table{{border-collapse:collapse;font-size:.9em}}td,th{{border:1px solid #ddd;padding:.25em .5em;text-align:left}}
-@media print{{.card{{break-inside:avoid}}}}
-</style></head><body>
-<h1>Personal data and the registers — run {run["id"]}</h1>
-<p>Started {escape(run["started"])}, finished {escape(str(run["finished"]))}; configuration {escape(str(run["config"]))};
-exit status {run["status"]}; Harava {escape(str(run["version"]))}.</p>{read}
-<h2>Registers</h2><div class="cards">{"".join(cards)}</div>
-<h2>Undeclared findings over runs</h2>{_trend_svg(data["trend"])}
-<h2>Findings by entity</h2>{_bars(sorted(by_entity.items(), key=lambda i: -i[1]))}
-<h2>Top folders and tables</h2>{_bars(by_source.most_common(10))}
-<h2>Undeclared findings</h2>
-<table><tr><th>register</th><th>entity</th><th>source</th><th>member</th><th>location</th><th>value (masked)</th></tr>
-{rows}</table>{"<p>Showing the first 500.</p>" if len(undeclared) > 500 else ""}
-<h2>Items that could not be read</h2>{"<ul>" + errors + "</ul>" if errors else "<p>None.</p>"}
-</body></html>
-"""
 
 
 # --- harava check ---------------------------------------------------------------------------
@@ -248,12 +182,30 @@ def _where(example: dict[str, Any]) -> str:
     return f"{place} ({example['value']})"
 
 
+def _undeclared_lines(undeclared: list[dict[str, Any]], contradicted: list[dict[str, Any]]) -> list[str]:
+    """Undeclared entities with examples, those the statement denies first: a statement that says the
+    register holds no IP addresses, while it does, is wrong — not merely incomplete."""
+    denied = {c["entity"]: c for c in contradicted}
+    out = []
+    for item in sorted(undeclared, key=lambda u: u["entity"] not in denied):
+        denial = denied.get(item["entity"])
+        if denial is not None:
+            out.append(f"  CONTRADICTED: {item['entity']} {item['count']} (undeclared, and the statement denies it)")
+            out.append(f"      {contradiction(denial)}")
+        else:
+            out.append(f"  UNDECLARED: {item['entity']} {item['count']}")
+        out.extend(f"      e.g. {_where(example)}" for example in item["examples"])
+    return out
+
+
 def render_table(result: CheckResult) -> str:
     out = []
     for verdict in result.verdicts:
         status = {"incomplete": "INCOMPLETE", "undeclared": "UNDECLARED DATA", "ok": "ok"}[verdict.status]
         if verdict.status == "incomplete" and verdict.undeclared:
             status += ", UNDECLARED DATA"
+        if verdict.contradicted:
+            status += ", CONTRADICTS ITS STATEMENT"
         out.append(f"{verdict.register.name}  [{status}]")
         out.append(f"  statement:  {verdict.register.statement}")
         others = [e.category.label for e in verdict.statement.declared if not e.category.entities]
@@ -262,9 +214,7 @@ def render_table(result: CheckResult) -> str:
         )
         found = ", ".join(f"{e} {n}" for e, n in sorted(verdict.found.items()))
         out.append(f"  found:      {found or '-'}")
-        for item in verdict.undeclared:
-            out.append(f"  UNDECLARED: {item['entity']} {item['count']}")
-            out.extend(f"      e.g. {_where(example)}" for example in item["examples"])
+        out.extend(_undeclared_lines(verdict.undeclared, verdict.contradicted))
         if verdict.declared_not_found:
             out.append(f"  declared, not found: {', '.join(verdict.declared_not_found)}")
         if verdict.ignored:
@@ -310,6 +260,17 @@ def coverage_text(coverage: RegisterCoverage) -> str:
     return text
 
 
+def _declared_mark(verdict: Verdict, entity: str) -> str:
+    if entity in verdict.declared:
+        return "yes"
+    if entity in verdict.ignored:
+        return "ignored"
+    denial = next((c for c in verdict.contradicted if c["entity"] == entity), None)
+    if denial is not None:
+        return f"<b class='bad'>no: denied (statement line {denial['statement_line']})</b>"
+    return "<b class='bad'>no</b>"
+
+
 def render_html(result: CheckResult) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Harava check</title>",
@@ -324,6 +285,10 @@ def render_html(result: CheckResult) -> str:
             "ok": ("ok", "all found data declared"),
         }[verdict.status]
         parts.append(f"<h2>{escape(verdict.register.name)} <span class='{cls}'>({status})</span></h2>")
+        parts.extend(
+            f"<p class='bad'><b>Contradicted: {escape(c['entity'])} {c['count']}</b> — {escape(contradiction(c))}.</p>"
+            for c in verdict.contradicted
+        )
         if verdict.coverage is not None:
             parts.append(f"<p>Read: {escape(coverage_text(verdict.coverage))}</p>")
         parts.append(f"<p>Statement: {escape(str(verdict.register.statement))}</p><table>")
@@ -331,13 +296,9 @@ def render_html(result: CheckResult) -> str:
         undeclared = {u["entity"]: u for u in verdict.undeclared}
         for entity in sorted(set(verdict.declared) | set(verdict.found)):
             examples = "<br>".join(escape(_where(e)) for e in undeclared.get(entity, {}).get("examples", []))
-            mark = (
-                "yes"
-                if entity in verdict.declared
-                else ("ignored" if entity in verdict.ignored else "<b class='bad'>no</b>")
-            )
             parts.append(
-                f"<tr><td>{escape(entity)}</td><td>{mark}</td><td>{verdict.found.get(entity, 0)}</td>"
+                f"<tr><td>{escape(entity)}</td><td>{_declared_mark(verdict, entity)}</td>"
+                f"<td>{verdict.found.get(entity, 0)}</td>"
                 f"<td>{examples}</td></tr>"
             )
         parts.append("</table>")
@@ -366,7 +327,7 @@ def statement_table(statement: Statement) -> str:
             entities = ", ".join(e.category.entities) or (
                 "umbrella: may cover " + ", ".join(e.category.may_cover) if e.category.umbrella else "no detector yet"
             )
-            section = f" [{e.section}]" if title.startswith("mentioned") else ""
+            section = f" [{e.section}]" if e.section != DATA_CONTENT else ""
             out.append(f"    {e.category.label:<18} {entities:<44} line {e.line}{section}: {e.text}")
     return "\n".join(out) + "\n"
 

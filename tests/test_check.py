@@ -42,6 +42,22 @@ def test_check_examples_flags_exactly_the_planted_undeclared_data():
         "value": "10.30.*.*",
     }
     assert customers["declared_not_found"] == []
+    # the statement does not just omit them: it says the register holds none
+    assert customers["contradicted"] == [
+        {
+            "category": "ip_osoite",
+            "label": "IP-osoite",
+            "entity": "IP_ADDRESS",
+            "count": 4,
+            "statement_line": 36,
+            "sentence": "Emme tallenna asiakasrekisteriin asiakkaiden IP-osoitteita.",
+        }
+    ]
+    assert {name: [(c["entity"], c["statement_line"]) for c in r["contradicted"]] for name, r in verdicts.items()} == {
+        "Asiakasrekisteri": [("IP_ADDRESS", 36)],
+        "Personalregister": [("EMAIL_ADDRESS", 26)],
+        "Newsletter register": [("IP_ADDRESS", 13)],
+    }
     staff = verdicts["Personalregister"]
     assert staff["declared"] == ["FI_PERSONAL_IDENTITY_CODE", "PHONE_NUMBER"]
     assert staff["undeclared"][0]["examples"][0]["value"] == "o***@example.fi"  # masked
@@ -51,14 +67,22 @@ def test_check_examples_flags_exactly_the_planted_undeclared_data():
 def test_check_table_and_html(tmp_path):
     code, out, _ = run("check", "--config", CONFIG, "--no-progress")
     assert code == 1
-    assert "Asiakasrekisteri  [UNDECLARED DATA]" in out
-    assert "UNDECLARED: IP_ADDRESS 4" in out
+    assert "Asiakasrekisteri  [UNDECLARED DATA, CONTRADICTS ITS STATEMENT]" in out
+    # a denial the data contradicts comes first, with the statement's own words
+    assert (
+        "  CONTRADICTED: IP_ADDRESS 4 (undeclared, and the statement denies it)\n"
+        '      statement line 36 says "Emme tallenna asiakasrekisteriin asiakkaiden IP-osoitteita.", '
+        "yet 4 IP addresses were found\n"
+        "      e.g. examples/share/Asiakaspalvelu/tukipyynnot.log:1:109 (10.30.*.*)\n"
+    ) in out
     report = tmp_path / "report.html"
     code, _, _ = run("check", "--config", CONFIG, "--format", "html", "-o", str(report), "--no-progress")
     assert code == 1
     html = report.read_text("utf-8")
     assert html.startswith("<!doctype html>") and "Newsletter register" in html and "192.0.*.*" in html
     assert "192.0.2.44" not in html
+    assert "<b>Contradicted: IP_ADDRESS 1</b> — statement line 13 says &quot;We do not collect IP addresses" in html
+    assert "no: denied (statement line 13)" in html
 
 
 def copy_examples(tmp_path: Path) -> Path:
@@ -177,3 +201,68 @@ def test_register_parse_json_per_contract():
     code, out, _ = run("register", "parse", "examples/statements/personalregister.md", "--format", "table")
     assert code == 0 and "personbeteckning" in out and "negated" in out
     assert run("register", "parse", "examples/statements/missing.txt")[0] != 0
+
+
+DENYING_STATEMENT = """Tietosuojaseloste – Esimerkkiyhdistyksen jäsenrekisteri
+
+1. Rekisterin tietosisältö
+
+Rekisteriin tallennetaan jäsenen nimi ja postiosoite.
+Emme kerää jäsenten henkilötunnuksia emmekä
+puhelinnumeroita.
+Sähköpostiosoitteita emme luovuta kolmansille osapuolille.
+
+2. Evästeet
+
+Evästeillä ei kerätä IP-osoitteita.
+"""
+
+
+def _denying_register(tmp_path: Path, extra: str = "") -> Path:
+    (tmp_path / "seloste.txt").write_text(DENYING_STATEMENT, "utf-8")
+    (tmp_path / "share").mkdir()
+    (tmp_path / "share" / "jasenet.txt").write_text(
+        "Jäsen Maija Esimerkki, hetu 131052-308T, puh. 040 123 4567, maija.esimerkki@example.fi\n"
+        "Kirjautui osoitteesta 192.0.2.10\n",
+        "utf-8",
+    )
+    config = tmp_path / "harava.toml"
+    config.write_text(
+        f'[[registers]]\nname = "Jäsenrekisteri"\nstatement = "seloste.txt"\nsources = ["share"]\n{extra}', "utf-8"
+    )
+    return config
+
+
+def test_contradicted_only_where_the_statement_denies(tmp_path):
+    """Denied categories found are contradicted (with the line they are named on); data passed on is not
+    denied, so it stays declared; a denial in the cookie section is about the website, so the IP address
+    found is plainly undeclared."""
+    config = _denying_register(tmp_path)
+    code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress", "--no-history")
+    assert code == 1, err
+    [verdict] = json.loads(out)["registers"]
+    assert "EMAIL_ADDRESS" in verdict["declared"]  # "emme luovuta" says nothing against holding them
+    assert [u["entity"] for u in verdict["undeclared"]] == ["FI_PERSONAL_IDENTITY_CODE", "IP_ADDRESS", "PHONE_NUMBER"]
+    assert [(c["entity"], c["category"], c["statement_line"], c["count"]) for c in verdict["contradicted"]] == [
+        ("FI_PERSONAL_IDENTITY_CODE", "henkilotunnus", 6, 1),
+        ("PHONE_NUMBER", "puhelinnumero", 7, 1),
+    ]
+    assert verdict["contradicted"][1]["sentence"] == "Emme kerää jäsenten henkilötunnuksia emmekä puhelinnumeroita."
+
+    code, out, _ = run("check", "--config", str(config), "--no-progress", "--no-history")
+    lines = out.splitlines()
+    assert lines[0] == "Jäsenrekisteri  [UNDECLARED DATA, CONTRADICTS ITS STATEMENT]"
+    assert [line.split(":")[0] for line in lines if line.startswith(("  CONTRADICTED:", "  UNDECLARED:"))] == [
+        "  CONTRADICTED",
+        "  CONTRADICTED",
+        "  UNDECLARED",
+    ]
+    assert "yet 1 personal identity code was found" in out
+
+
+def test_what_the_configuration_declares_or_ignores_is_not_contradicted(tmp_path):
+    config = _denying_register(tmp_path, 'declare = ["PHONE_NUMBER"]\nignore = ["FI_PERSONAL_IDENTITY_CODE"]\n')
+    code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress", "--no-history")
+    assert code == 1, err
+    [verdict] = json.loads(out)["registers"]
+    assert verdict["contradicted"] == [] and [u["entity"] for u in verdict["undeclared"]] == ["IP_ADDRESS"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scanner.registers.documents import StatementError
-from scanner.registers.statement import parse_statement
+from scanner.registers.statement import denies, parse_statement
 from scanner.registers.taxonomy import categories_in
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "statements"
@@ -300,3 +300,99 @@ def test_statement_without_content_section(tmp_path):
         write(tmp_path, "s.txt", "Tietosuojaseloste\n\nKäsittelemme nimiä ja puhelinnumeroita.\n")
     )
     assert statement.declared == [] and not statement.has_content_section
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Emme kerää henkilötunnuksia.",
+        "Rekisteriin ei tallenneta IP-osoitteita.",
+        "Rekisteri ei sisällä asiakkaiden henkilötunnuksia.",
+        "Asiakkaiden henkilötunnuksia ei missään vaiheessa tallenneta.",
+        "IP-osoitteita ei ole tallennettu rekisteriin.",
+        "Henkilötunnuksia ei kerätä eikä luovuteta.",
+        "Vi behandlar inte personbeteckningar.",
+        "Registret innehåller inga personbeteckningar.",
+        "Personbeteckningar behandlas inte.",
+        "Vi kommer inte att lagra IP-adresser.",
+        "We do not store IP addresses.",
+        "We don’t collect IP addresses.",
+        "IP addresses are never stored.",
+        "No personal identity codes are collected.",
+        "The register does not include IP addresses.",
+        "We do not, under any circumstances, collect IP addresses.",
+    ],
+)
+def test_denials_in_three_languages(sentence):
+    assert denies(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # passing data on, or using it, says nothing against holding it
+        "Emme luovuta henkilötunnuksia kolmansille osapuolille.",
+        "Emme luovuta emmekä myy tallentamiamme IP-osoitteita.",
+        "Emme siirrä henkilötunnuksia EU:n ulkopuolelle.",
+        "Emme käytä IP-osoitteita markkinointiin.",
+        "Vi lämnar inte ut personbeteckningar.",
+        "Vi säljer inte e-postadresser.",
+        "We do not sell or share the e-mail addresses we collect.",
+        "We do not transfer IP addresses outside the EU.",
+        # a negation that restricts how, how long, or on what condition
+        "Emme säilytä IP-osoitteita pidempään kuin kuusi kuukautta.",
+        "IP-osoitteita ei säilytetä 30 päivää pidempään.",
+        "Henkilötunnusta ei kerätä ilman asiakkaan suostumusta.",
+        "Henkilötunnuksia ei tallenneta salaamattomina.",
+        "Emme koskaan kysy henkilötunnustasi sähköpostitse.",
+        "Vi behandlar inte personbeteckningar utan ditt samtycke.",
+        "Vi sparar inte IP-adresser längre än nödvändigt.",
+        "We do not collect IP addresses except in server logs.",
+        "We never ask for your identity code by e-mail.",
+        # not a negation of holding at all
+        "Henkilötunnus ei ole pakollinen tieto.",
+        "Personal identity codes are not required.",
+        "We collect not only names but also IP addresses.",
+        "Vi sparar en e-postadress för varje kund.",  # "en" is an article in Swedish
+        "Tallennamme IP-osoitteen kirjautumisen yhteydessä.",
+    ],
+)
+def test_what_is_not_a_denial(sentence):
+    assert not denies(sentence)
+
+
+def test_a_sentence_that_turns_declares_one_side_and_denies_the_other(tmp_path):
+    text = (
+        "Rekisterin tietosisältö\n\n"
+        "Tallennamme jäsenen nimen ja sähköpostiosoitteen, mutta emme IP-osoitetta.\n"
+        "Emme tallenna henkilötunnusta vaan ainoastaan postiosoitteen.\n"
+    )
+    statement = parse_statement(write(tmp_path, "s.txt", text))
+    assert {e.category.key: e.line for e in statement.declared} == {"nimi": 3, "sahkopostiosoite": 3, "osoite": 4}
+    assert {e.category.key: e.line for e in statement.negated} == {"ip_osoite": 3, "henkilotunnus": 4}
+
+
+def test_a_denial_wrapped_onto_the_next_line_still_denies(tmp_path):
+    text = "Rekisterin tietosisältö\n\nNimi.\nEmme tallenna asiakasrekisteriin\nasiakkaiden henkilötunnuksia.\n"
+    statement = parse_statement(write(tmp_path, "s.txt", text))
+    assert [(e.category.key, e.line, e.text) for e in statement.negated] == [
+        ("henkilotunnus", 5, "Emme tallenna asiakasrekisteriin asiakkaiden henkilötunnuksia.")
+    ]
+    assert "henkilotunnus" not in {e.category.key for e in statement.declared}
+
+
+def test_denials_outside_the_data_content_section(tmp_path):
+    """In the purpose section a denial counts; in the cookie and sources sections it is about the website's
+    visitors or where data comes from, and stays a mention."""
+    text = (
+        "1. Käsittelyn tarkoitus\n\nHoidamme jäsenyyksiä. Emme käsittele henkilötunnuksia.\n\n"
+        "2. Rekisterin tietosisältö\n\nNimi ja sähköpostiosoite.\n\n"
+        "3. Tietolähteet\n\nEmme kerää puhelinnumeroita muista lähteistä.\n\n"
+        "4. Evästeet\n\nEvästeillä ei kerätä IP-osoitteita.\n"
+    )
+    statement = parse_statement(write(tmp_path, "s.txt", text))
+    assert [(e.category.key, e.section) for e in statement.negated] == [("henkilotunnus", "purpose")]
+    assert {e.category.key: e.section for e in statement.mentioned} == {
+        "puhelinnumero": "sources",
+        "ip_osoite": "cookies",
+    }

@@ -6,6 +6,10 @@ masked examples and the findings per file; :meth:`RegisterTally.verdict` then sa
 declared entities, the entities found (with counts), the *undeclared* ones (found, not declared, not
 ignored, not accepted) with a few example locations, and the declared ones never found — a hint that
 the statement is broader than the data, or stale.
+
+An undeclared entity the statement explicitly denies ("Emme tallenna IP-osoitteita", line 36) is also
+listed as *contradicted*, with the statement's line and sentence: the statement does not merely omit what
+was found, it says the register does not hold it — a finding a DPO reads first.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pyarrow.compute as pc
 from scanner.config import Config, RegisterConfig, item_path
 from scanner.findings import counts
 from scanner.registers.accepted import Accepted
-from scanner.registers.statement import Statement
+from scanner.registers.statement import Evidence, Statement
 
 EXAMPLES_PER_ENTITY = 3
 
@@ -42,6 +46,8 @@ class Verdict:
     accepted: list[dict[str, Any]] = field(default_factory=list)
     retention: dict[str, Any] | None = None
     coverage: RegisterCoverage | None = None
+    #: Undeclared entities the statement denies holding: a subset of ``undeclared``, with the denial.
+    contradicted: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def incomplete(self) -> bool:
@@ -65,6 +71,7 @@ class Verdict:
             "declared_categories": [e.as_dict() for e in self.statement.declared],
             "found": dict(sorted(self.found.items())),
             "undeclared": self.undeclared,
+            "contradicted": self.contradicted,
             "declared_not_found": self.declared_not_found,
             "ignored": self.ignored,
             "accepted": self.accepted,
@@ -144,6 +151,20 @@ def declared_entities(register: RegisterConfig, statement: Statement, config: Co
     return declared, notes
 
 
+def denials(register: RegisterConfig, statement: Statement, config: Config) -> dict[str, Evidence]:
+    """Entity → the statement's sentence denying it (the first one, by line). An umbrella term denied
+    ("Emme tallenna yhteystietoja") denies what the configuration says it covers, nothing otherwise."""
+    denied: dict[str, Evidence] = {}
+    for evidence in statement.negated:
+        category = evidence.category
+        entities = category.entities
+        if category.umbrella:
+            entities = tuple(register.umbrella.get(category.key, config.umbrella.get(category.key)) or ())
+        for entity in entities:
+            denied.setdefault(entity, evidence)
+    return denied
+
+
 def example(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "source": row["source"],
@@ -162,6 +183,7 @@ class RegisterTally:
         self.register = register
         self.statement = statement
         self.declared, self.notes = declared_entities(register, statement, config)
+        self.denials = denials(register, statement, config)
         self.ignored = set(register.ignore)
         self.rules = [a for a in accepted or [] if a.register in (None, register.name)]
         self.found: Counter[str] = Counter()
@@ -228,7 +250,23 @@ class RegisterTally:
             accepted,
             self.retention(modified),
             coverage,
+            self.contradicted(),
         )
+
+    def contradicted(self) -> list[dict[str, Any]]:
+        """The undeclared entities (not accepted) whose category the statement denies, with its words."""
+        return [
+            {
+                "category": evidence.category.key,
+                "label": evidence.category.label,
+                "entity": entity,
+                "count": count,
+                "statement_line": evidence.line,
+                "sentence": evidence.text,
+            }
+            for entity, count in sorted(self.open.items())
+            if (evidence := self.denials.get(entity)) is not None
+        ]
 
     def retention(self, modified: dict[str, int]) -> dict[str, Any] | None:
         """The register's retention period and the files holding personal data that have not changed for
