@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.test_cli import ROOT, jsonl, run
 
@@ -159,7 +161,104 @@ def test_sqlite_all_columns_include_exclude_and_sample(crm):
     code, out, _ = run("scan", f"sqlite:///{crm}", "--sample", "1", "--format", "json")
     assert code == 0
     columns = json.loads(out)["summary"]["columns"]
-    assert all(c["rows_scanned"] <= 1 and c["sampling"] == "ORDER BY RANDOM() LIMIT 1" for c in columns)
+    assert all(c["rows_scanned"] <= 1 for c in columns)
+    sampling = {c["table"]: c["sampling"] for c in columns}
+    assert sampling["asiakkaat"] == "runs of up to 50 rows from random points of rowid in 7..8, no full scan"
+    assert sampling["loki"] == "runs of up to 50 rows from random points of rowid in 1..3, no full scan"
+    assert sampling["v_yhteys"] == "ORDER BY RANDOM() LIMIT 1: a full scan (a view)"
+
+
+# --- JSON columns: parsed by Arrow, the leaves Python's json would give ---------------------------------
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.sampled_from(["2026-01-01", "2026-01-01 10:00:00", "131052-308T", "040 123 4567", "e@example.fi"]),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "", "ä.x", "[0]"]), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+json_cells = st.one_of(
+    json_values.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    json_values.map(lambda v: json.dumps(v, indent=1)),  # line breaks: Python's to read
+    st.sampled_from(["not json", "", " ", '{"a": 1, "a": 2}', "[" * 100 + "]" * 100, '{"a": 1.50}', "1, 2"]),
+    st.none(),
+)
+
+
+def python_leaves(cells: list[str | None]) -> list[tuple[int, str, str]]:
+    import numpy as np
+    import pyarrow as pa
+
+    from scanner.extract.tables import _json_cells
+
+    values = pa.array(cells, pa.large_string())
+    texts, rows, paths = _json_cells(values, np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)))
+    return list(zip(rows, paths, texts, strict=True))
+
+
+def arrow_leaves(cells: list[str | None]) -> list[tuple[int, str, str]]:
+    import numpy as np
+    import pyarrow as pa
+
+    from scanner.extract.tables import _json_column
+
+    values = pa.array(cells, pa.large_string())
+    texts, rows, paths = _json_column(values, np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)))
+    return list(zip(rows.tolist(), paths.to_pylist(), texts.to_pylist(), strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(json_cells, max_size=12))
+def test_json_columns_give_the_leaves_python_gives(cells):
+    """Any batch of documents, valid or not: the same (row, key path, text) leaves as Python's json, row by
+    row. Within a row, documents whose keys come in different orders in different rows may list their
+    leaves in another order (Arrow's reader merges them into one order of fields)."""
+    expected, got = python_leaves(cells), arrow_leaves(cells)
+    assert sorted(got) == sorted(expected)
+    assert [row for row, _, _ in got] == sorted(row for row, _, _ in got)
+
+
+def test_json_columns_of_one_shape_keep_document_order():
+    """Rows of one shape (as a table's JSON column mostly holds): the very sequence Python gives, so the engine
+    sees each leaf after the same neighbour as before; and the leaves are found by Arrow, not Python."""
+    from unittest import mock
+
+    import scanner.extract.tables as tables
+
+    cells = [
+        json.dumps({"laskutus": {"email": f"e{i}@example.fi", "ip": ["192.0.2.7", f"10.0.0.{i}"]}, "n": i, "x": None})
+        for i in range(50)
+    ] + [None, json.dumps({"laskutus": {"email": "z@example.fi"}, "tags": [{"a": "1"}, {"a": "2", "b": True}]})]
+    with mock.patch.object(tables, "_json_cells", wraps=tables._json_cells) as python:
+        got = arrow_leaves(cells)
+    assert got == python_leaves(cells) and len(got) == 50 * 4 + 3
+    assert python.call_args is None  # no document went to Python
+
+
+def test_json_columns_with_floats_and_dates_read_exactly():
+    """Arrow would write 1.50 as "1.5" (as Python does) but 1.0 as "1", and reads "2026-01-01" as a
+    timestamp: a float's document goes to Python, a date stays the text it was."""
+    cells = ['{"d": "2026-01-01", "s": "a"}', '{"d": "2026-01-02T10:00:00", "f": 1.0}', '{"f": 1.50, "i": 10}']
+    assert (
+        arrow_leaves(cells)
+        == python_leaves(cells)
+        == [
+            (0, "d", "2026-01-01"),
+            (0, "s", "a"),
+            (1, "d", "2026-01-02T10:00:00"),
+            (1, "f", "1.0"),
+            (2, "f", "1.5"),
+            (2, "i", "10"),
+        ]
+    )
 
 
 def test_database_errors_are_precise_and_exit_2(tmp_path):
@@ -263,11 +362,20 @@ def test_postgresql_session_is_read_only(pg):
 
 
 def test_postgresql_sample_names_the_method(pg):
-    code, out, _ = run("scan", PG_URL, "--include", "harava_t.asiakkaat", "--sample", "1", "--format", "json")
+    """By key ranges where the table has an integer key, else by pages (``TABLESAMPLE SYSTEM``); a view is
+    read whole and drawn from in random order. A table of no more rows than asked for is read whole."""
+    code, out, _ = run(
+        "scan", PG_URL, "--include", "harava_t.*", "--exclude", "*.iso", "--sample", "1", "--format", "json"
+    )
     assert code == 0
-    columns = json.loads(out)["summary"]["columns"]
-    assert columns and all(c["sampling"].startswith("PostgreSQL TABLESAMPLE BERNOULLI") for c in columns)
-    assert all(c["rows_scanned"] <= 1 for c in columns)
+    summary = json.loads(out)["summary"]
+    sampling = {c["table"]: c.get("sampling") for c in summary["columns"]}
+    assert sampling["harava_t.asiakkaat"] == "runs of up to 50 rows from random points of id in 17..18, no full scan"
+    assert sampling["harava_t.muistio"].startswith("PostgreSQL TABLESAMPLE SYSTEM (100% of the pages")
+    assert sampling["harava_t.v_yhteys"] == "ORDER BY RANDOM() LIMIT 1: a full scan (a view)"
+    assert all(c["rows_scanned"] <= 1 for c in summary["columns"])
+    code, out, _ = run("scan", PG_URL, "--include", "harava_t.asiakkaat", "--sample", "2", "--format", "json")
+    assert all("sampling" not in c and c["rows_scanned"] <= 2 for c in json.loads(out)["summary"]["columns"])
 
 
 def test_postgresql_million_rows_stream_in_bounded_memory(pg):

@@ -329,6 +329,35 @@ def test_mariadb_lost_connection_leaves_nothing_to_collect(mariadb_big, monkeypa
     assert [u.exc_value for u in unraisable] == []
 
 
+def test_sqlite_page_broken_mid_table(tmp_path):
+    """A page of an SQLite file overwritten half-way through a table: the rows before it are scanned, the
+    table is reported with SQLite's own words (read from sqlite3's cursor, not through SQLAlchemy), and the
+    next table is read."""
+    path = tmp_path / "rikki.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE a_iso (id INTEGER PRIMARY KEY, teksti TEXT)")
+    db.executemany(
+        "INSERT INTO a_iso VALUES (?, ?)", [(i, f"asiakas{i}@example.fi " + "x" * 200) for i in range(20_000)]
+    )
+    db.execute("CREATE TABLE b_pieni (teksti TEXT)")
+    db.execute(f"INSERT INTO b_pieni VALUES ('{LATER_TABLE_TEXT}')")
+    db.commit()
+    db.close()
+    pages = path.stat().st_size // 4096
+    with path.open("r+b") as file:
+        file.seek(pages // 2 * 4096)
+        file.write(b"\xff" * 4096)
+    process = scan(f"sqlite:///{path}")
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 0, err
+    rows = jsonl(out)
+    (error,) = [r for r in rows if r["error"]]
+    assert error["location"] == {"table": "a_iso"} and error["error"] == "database disk image is malformed"
+    assert {r["entity"] for r in rows if r["location"]["table"] == "b_pieni"} == LATER_FINDINGS
+    assert 1000 < sum(1 for r in rows if r["location"]["table"] == "a_iso" and r["entity"]) < 20_000
+    no_traceback(err)
+
+
 # --- a JSON document nested deeper than the interpreter's stack ---------------------------------------
 
 DEEP = '{"a": ' * 1500 + '"syvällä aino@example.fi"' + "}" * 1500

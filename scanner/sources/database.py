@@ -13,17 +13,24 @@ Which columns are read: text, character, JSON (each string leaf, with its key pa
 PostgreSQL ``inet``/``cidr`` and arrays, all as text. Numeric, binary, date and boolean columns are
 skipped unless ``all_columns`` is set (a phone number stored as an integer has lost its leading zero
 anyway).
+
+A sample (``sample``) is drawn without a full scan wherever the table has an integer key (SQLite: its
+rowid): :class:`KeyRanges` reads short runs of rows from random points spread over the key's whole range,
+by its index. Elsewhere the dialect's fallback says in its description what it costs.
 """
 
 from __future__ import annotations
 
+import math
+import random
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
 from scanner.lazy import lazy_module
@@ -34,7 +41,17 @@ if TYPE_CHECKING:
 else:
     sa = lazy_module("sqlalchemy")
 
-from scanner.sources.dialects import DRIVERS, PACKAGES, BrokenResult, DatabaseError, dialect_of
+from scanner.sources.dialects import (
+    BATCH_BYTES,
+    BATCH_ROWS,
+    DRIVERS,
+    PACKAGES,
+    BrokenResult,
+    DatabaseError,
+    Dialect,
+    Run,
+    dialect_of,
+)
 from scanner.sources.files import Problem
 
 __all__ = [
@@ -42,6 +59,7 @@ __all__ = [
     "Connections",
     "DatabaseError",
     "DatabaseOptions",
+    "KeyRanges",
     "TableItem",
     "connect",
     "discover",
@@ -247,8 +265,9 @@ def is_driver_error(exc: BaseException) -> bool:
     return isinstance(exc, AdbcError)
 
 
-def select_sql(engine: sa.Engine, item: TableItem) -> tuple[str, str | None]:
-    """The query reading the table's key and scanned columns as text, and how it samples (if it does)."""
+def select_sql(engine: sa.Engine, item: TableItem) -> tuple[str | KeyRanges, str | None]:
+    """The query reading the table's key and scanned columns as text — or the plan of a sample drawn as key
+    ranges, which :func:`read` runs — and how it samples (None: every row is read)."""
     table, dialect = item.table, dialect_of(engine.url)
 
     def quote(name: str) -> str:
@@ -265,14 +284,152 @@ def select_sql(engine: sa.Engine, item: TableItem) -> tuple[str, str | None]:
             for c in table.scanned
         ]
     )
-    if not item.options.sample:
-        return f"SELECT {selected} FROM {quoted}", None
-    return dialect.sample_sql(engine, selected, quoted, table.view, item.options.sample)
+    whole = f"SELECT {selected} FROM {quoted}"
+    sample = item.options.sample
+    if not sample:
+        return whole, None
+    key = None
+    if not table.view:
+        types = {c.name: c.type_name for c in table.columns}
+        key = dialect.sample_key(engine, quoted, [(k, types.get(k, "")) for k in table.key])
+    if key is None:
+        return dialect.sample_sql(engine, selected, quoted, table.view, sample)
+    bounds = dialect.key_bounds(engine, quoted, key)
+    if bounds is None or bounds[1] - bounds[0] < sample:  # no more rows than asked for: all of them
+        return whole, None
+    name = key if key in ("rowid", "_rowid_", "oid") else table.key[0]
+    plan = KeyRanges(f"SELECT {key}, {selected} FROM {quoted}", key, name, bounds[0], bounds[1], sample)
+    return plan, plan.description()
 
 
-def read(engine: sa.Engine, sql: str, statement_timeout: float) -> Iterator[list[pa.Array]]:
-    """The query's rows as batches of Arrow columns, in bounded memory, the dialect's fastest way."""
-    return dialect_of(engine.url).read(engine, sql, statement_timeout)
+#: Rows read from each random point of a key-range sample: short runs keep the sample spread over the table
+#: (neighbouring rows are alike: a day's orders, one import), long ones cost fewer statements (one takes
+#: 0.2–1.5 ms here; 10,000 rows are 200 of them).
+RUN_ROWS = 50
+RUNS = 500  # at most, per round: a larger sample reads longer runs
+ROUNDS = 8  # rounds drawing again where runs came back short (gaps in the key): each narrows by up to RUNS
+
+
+@dataclass(frozen=True)
+class KeyRanges:
+    """A random sample of ``size`` rows drawn by an integer key between ``low`` and ``high``, through its
+    index: no full scan. The range is cut into as many equal strata as there are runs to read, a point is
+    drawn at random in each, and up to ``run_rows`` rows are read from each point on in key order — never
+    past the next point, so no row is read twice. Where gaps in the key leave runs short, further rounds
+    draw new points in the parts of the range not yet read (in proportion to their width) until the sample
+    is full or the table has no more rows.
+
+    ``select`` reads the key first: the column the draw follows, dropped before the rows are scanned."""
+
+    select: str
+    key: str  # as the SQL names it (quoted)
+    name: str  # as the user knows it
+    low: int
+    high: int
+    size: int
+    run_rows: int = field(default=0)
+
+    def __post_init__(self) -> None:
+        if not self.run_rows:
+            object.__setattr__(self, "run_rows", max(RUN_ROWS, math.ceil(self.size / RUNS)))
+
+    def description(self) -> str:
+        where = f"{self.name} in {self.low}..{self.high}"
+        return f"runs of up to {self.run_rows} rows from random points of {where}, no full scan"
+
+    def rows(self, run: Run, dialect: Dialect, seed: int | None = None) -> Iterator[list[pa.Array]]:
+        """The sample's rows, run by run (key column first), as :meth:`Dialect.session`'s ``run`` yields them."""
+        pick, spread = random.Random(seed), np.random.default_rng(seed)
+        wanted, parts = self.size, [(self.low, self.high + 1)]  # [start, end) not yet read
+        for _ in range(ROUNDS):
+            if wanted <= 0 or not parts:
+                return
+            widths = np.array([end - start for start, end in parts], np.float64)
+            shares = spread.multinomial(wanted, widths / widths.sum()).tolist()
+            left: list[tuple[int, int]] = []
+            for (start, end), share in zip(parts, shares, strict=True):
+                if share == 0:
+                    left.append((start, end))
+                    continue
+                for point, stop, limit in self._runs(start, end, share, pick, left):
+                    got, last = 0, point
+                    for columns in run(dialect.limited(self.select, self.key, point, stop, limit)):
+                        if len(columns[0]):
+                            got, last = got + len(columns[0]), int(columns[0][-1].as_py())
+                            yield columns
+                    wanted -= got
+                    if got == limit and last + 1 < stop:  # a full run: more rows may follow it
+                        left.append((last + 1, stop))
+            parts = left
+        pick.shuffle(parts)
+        for start, end in parts:  # keys bunched in a corner of their range: what is left, run by run
+            if wanted <= 0:
+                return
+            for columns in run(dialect.limited(self.select, self.key, start, end, wanted)):
+                wanted -= len(columns[0])
+                yield columns
+
+    def _runs(
+        self, start: int, end: int, share: int, pick: random.Random, left: list[tuple[int, int]]
+    ) -> list[tuple[int, int, int]]:
+        """(point, end, rows) of the runs drawing ``share`` rows from [start, end): one random point in each
+        of as many equal strata; the part before the first point is left (in ``left``) for a later round."""
+        count = min(math.ceil(share / self.run_rows), end - start)
+        edges = [start + (end - start) * i // count for i in range(count + 1)]
+        points = [pick.randrange(edges[i], edges[i + 1]) for i in range(count)]
+        if points[0] > start:
+            left.append((start, points[0]))
+        limits = [share // count + (1 if i < share % count else 0) for i in range(count)]
+        return list(zip(points, [*points[1:], end], limits, strict=True))
+
+
+def _coalesced(batches: Iterator[list[pa.Array]]) -> Iterator[list[pa.Array]]:
+    """Small batches (a sample's runs) joined up to ``BATCH_ROWS`` rows or ``BATCH_BYTES``: the engine's
+    cost per call (compiling its patterns) is paid per batch, not per run."""
+    held: list[list[pa.Array]] = []
+    types: list[pa.DataType] = []
+    rows = nbytes = 0
+    for columns in batches:
+        if held and not all(_fits(a.type, t) for a, t in zip(columns, types, strict=True)):
+            yield _joined(held, types)
+            held, rows, nbytes = [], 0, 0
+        types = [
+            a.type if not held or pa.types.is_null(t) else t for a, t in zip(columns, types or columns, strict=True)
+        ]
+        held.append(columns)
+        rows += len(columns[0]) if columns else 0
+        nbytes += sum(a.nbytes for a in columns)
+        if rows >= BATCH_ROWS or nbytes >= BATCH_BYTES:
+            yield _joined(held, types)
+            held, rows, nbytes = [], 0, 0
+    if held:
+        yield _joined(held, types)
+
+
+def _fits(type_: pa.DataType, held: pa.DataType) -> bool:
+    """Whether a column of ``type_`` joins one of ``held`` (a column of only nulls comes typeless)."""
+    return type_ == held or pa.types.is_null(type_) or pa.types.is_null(held)
+
+
+def _joined(held: list[list[pa.Array]], types: list[pa.DataType]) -> list[pa.Array]:
+    if len(held) == 1:
+        return held[0]
+    return [
+        pa.concat_arrays([pa.nulls(len(c[i]), t) if c[i].type != t else c[i] for c in held])
+        for i, t in enumerate(types)
+    ]
+
+
+def read(engine: sa.Engine, query: str | KeyRanges, statement_timeout: float) -> Iterator[list[pa.Array]]:
+    """The query's rows as batches of Arrow columns, in bounded memory, the dialect's fastest way; a
+    :class:`KeyRanges` sample's rows without the key column it was drawn by."""
+    dialect = dialect_of(engine.url)
+    if isinstance(query, str):
+        yield from dialect.read(engine, query, statement_timeout)
+        return
+    with dialect.session(engine, statement_timeout) as run:
+        for columns in _coalesced(query.rows(run, dialect)):
+            yield columns[1:]
 
 
 def table_items(url: str, db: DatabaseOptions, shown_as: str | None = None) -> list[TableItem | Problem]:
