@@ -102,12 +102,15 @@ def backend(request, tmp_path_factory) -> Iterator[Backend]:
             f"CREATE TABLE {RUN}.gaps (id bigint PRIMARY KEY, email text)",
             f"INSERT INTO {RUN}.gaps SELECT k, 'asiakas' || k || '@example.fi' FROM unnest(ARRAY{GAPS}::bigint[]) k",
             f"CREATE TABLE {RUN}.keyless AS SELECT 'asiakas' || g || '@example.fi' AS email"
+            " FROM generate_series(1, 20000) g",  # over a hundred pages: a page sample reads few of them
+            f"CREATE TABLE {RUN}.keyless_small AS SELECT 'asiakas' || g || '@example.fi' AS email"
             " FROM generate_series(1, 2000) g",
             f"CREATE TABLE {RUN}.{odd} ({odd} int PRIMARY KEY, email text)",
             f"INSERT INTO {RUN}.{odd} SELECT g, 'asiakas' || g || '@example.fi' FROM generate_series(1, 2000) g",
             f"ANALYZE {RUN}.even",
             f"ANALYZE {RUN}.gaps",
             f"ANALYZE {RUN}.keyless",
+            f"ANALYZE {RUN}.keyless_small",
         )
         try:
             yield Backend("postgresql", PG_URL, f"{RUN}.", lambda sql: _plan(engine, RUN, sql))
@@ -195,6 +198,17 @@ def test_a_table_without_an_integer_key_falls_back_and_says_so(backend):
     else:
         random = "RAND()" if backend.kind == "mariadb" else "RANDOM()"
         assert column["sampling"] == f"ORDER BY {random} LIMIT 100: a full scan (no integer key to draw ranges of)"
+
+
+def test_a_small_table_without_a_key_is_read_whole_by_postgresql_and_says_so(backend):
+    """A page sample of a table of a dozen pages could draw none of them: it is read whole."""
+    if backend.kind != "postgresql":
+        pytest.skip("PostgreSQL's page sample")
+    for _ in range(3):  # no draw comes up short
+        keys, column = sampled(backend, "keyless_small", 100)
+        assert len(set(keys)) == 100
+    assert column["sampling"].startswith("PostgreSQL TABLESAMPLE SYSTEM (100% of the pages")
+    assert "a full scan (a table of" in column["sampling"]
 
 
 def test_odd_key_and_table_names_are_quoted(backend):

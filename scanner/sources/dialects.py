@@ -72,6 +72,9 @@ SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "perf
 #: (``INTEGER``, ``BIGINT``, ``int(11) unsigned``, ``SERIAL``): a key a sample can draw ranges of.
 INTEGER_TYPE = re.compile(r"^\s*(?:(?:TINY|SMALL|MEDIUM|BIG)?INT(?:EGER)?|INT[248]|(?:SMALL|BIG)?SERIAL)\b", re.I)
 
+#: The fewest pages a PostgreSQL page sample expects to draw (so that it draws none once in millions).
+MIN_PAGES = 16
+
 #: A function running one statement in an open session, yielding its rows as batches of Arrow columns.
 Run = Callable[[str], Iterator[list[pa.Array]]]
 
@@ -289,14 +292,23 @@ class PostgreSQL(Dialect):
         if view:
             return super().sample_sql(engine, selected, quoted, view, sample)
         with engine.connect() as conn:
-            query = sa.text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)")
-            estimate = conn.execute(query, {"t": quoted}).scalar() or 0
-        percent = 100.0 if estimate <= 0 else min(100.0, max(0.0001, 100.0 * 2 * sample / estimate))
+            query = sa.text("SELECT reltuples, relpages FROM pg_class WHERE oid = CAST(:t AS regclass)")
+            estimate, pages = conn.execute(query, {"t": quoted}).one()
+        estimate, pages = estimate or 0, pages or 0
+        percent = 100.0
+        if estimate > 0 and pages > 0:
+            # Twice the rows wanted, and never fewer than MIN_PAGES pages: the number of pages drawn varies
+            # (each is drawn or not), and a table of few, full pages could otherwise yield none.
+            percent = min(100.0, max(100.0 * 2 * sample / estimate, 100.0 * MIN_PAGES / pages))
+        why = ""
+        if estimate <= 0 or pages <= 0:
+            why = ": a full scan (no row estimate: the table was never analysed)"
+        elif percent >= 100.0:
+            why = f": a full scan (a table of {pages} pages)"
         return (
             f"SELECT {selected} FROM {quoted} TABLESAMPLE SYSTEM ({percent:.4f}) ORDER BY random() LIMIT {sample}",
             f"PostgreSQL TABLESAMPLE SYSTEM ({percent:.4g}% of the pages, no integer key to draw ranges of),"
-            f" then {sample} of their rows at random"
-            + (": a full scan (no row estimate: the table was never analysed)" if estimate <= 0 else ""),
+            f" then {sample} of their rows at random" + why,
         )
 
     @contextmanager
