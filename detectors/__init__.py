@@ -25,7 +25,9 @@ from detectors._presidio import EntityRecognizer
 from detectors.base import HaravaRecognizer, InvalidValue
 from detectors.email_address import EmailRecognizer
 from detectors.hetu import HetuRecognizer
+from detectors.iban import IbanRecognizer
 from detectors.ip import IpRecognizer
+from detectors.payment_card import PaymentCardRecognizer
 from detectors.phone import PhoneRecognizer
 from detectors.ytunnus import YtunnusRecognizer
 
@@ -52,6 +54,8 @@ BUILTIN: tuple[type[HaravaRecognizer], ...] = (
     PhoneRecognizer,
     EmailRecognizer,
     IpRecognizer,
+    IbanRecognizer,
+    PaymentCardRecognizer,
 )
 ENTRY_POINT_GROUP = "harava.detectors"
 
@@ -134,8 +138,8 @@ def column_hint_of(name: str, recognizers: Iterable[EntityRecognizer | Detector]
 def entities_of(recognizers: Iterable[EntityRecognizer | Detector]) -> set[str]:
     """Every entity the recognizers can report.
 
-    >>> sorted(entities_of(presidio_recognizers()))[:2]
-    ['EMAIL_ADDRESS', 'FI_BUSINESS_ID']
+    >>> sorted(entities_of(presidio_recognizers()))[:3]
+    ['CREDIT_CARD', 'EMAIL_ADDRESS', 'FI_BUSINESS_ID']
     """
     return {e for item in recognizers for e in _entities(_recognizer(item))}
 

@@ -59,7 +59,7 @@ def test_check_examples_flags_exactly_the_planted_undeclared_data():
         "Newsletter register": [("IP_ADDRESS", 13)],
     }
     staff = verdicts["Personalregister"]
-    assert staff["declared"] == ["FI_PERSONAL_IDENTITY_CODE", "PHONE_NUMBER"]
+    assert staff["declared"] == ["FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "PHONE_NUMBER"]
     assert staff["undeclared"][0]["examples"][0]["value"] == "o***@example.fi"  # masked
     assert verdicts["Newsletter register"]["declared_not_found"] == []
 

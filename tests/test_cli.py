@@ -40,6 +40,7 @@ PLANTED = {
         ({"line": 4, "column": 15}, "FI_PERSONAL_IDENTITY_CODE", "070137V9118"),
         ({"line": 5, "column": 35}, "PHONE_NUMBER", "050-9583219"),
         ({"line": 5, "column": 71}, "PHONE_NUMBER", "09 4257 1234"),
+        ({"line": 8, "column": 17}, "IBAN_CODE", "FI49 5000 9420 0287 30"),
         ({"line": 9, "column": 27}, "EMAIL_ADDRESS", "onni.laine@example.fi"),
     ],
     "Laskutus/toimittajat.json": [
@@ -104,7 +105,7 @@ def test_table_is_the_default_and_shows_masked_values():
     assert code == 0
     assert "examples/share/Henkilosto/muistio.txt\n  4:15" in out
     assert "070137V***8" in out and "070137V9118" not in out
-    assert "Findings: 24" in err
+    assert "Findings: 25" in err
 
 
 def test_value_hash_is_keyed_and_stable(monkeypatch):
@@ -147,13 +148,14 @@ def test_other_formats_hold_the_same_findings(fmt, tmp_path):
         assert json.loads(rows[0]["location"]) == {"line": 2, "column": 20, "field": "henkilötunnus"}
     else:
         rows = pq.read_table(out_file).to_pylist()
-    assert len(rows) == 24
+    assert len(rows) == 25
     assert {r["entity"] for r in rows} == {
         "FI_PERSONAL_IDENTITY_CODE",
         "FI_BUSINESS_ID",
         "PHONE_NUMBER",
         "EMAIL_ADDRESS",
         "IP_ADDRESS",
+        "IBAN_CODE",
     }
 
 

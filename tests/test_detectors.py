@@ -93,6 +93,9 @@ def test_phone_forms_hash_the_same():
         "Y-tunnus 0737546-2",  # a business ID starting with 0
         "päivämäärä 01-02-2024 ja 2024-03-12",  # dates
         "tili FI49 5000 9420 0287 30",  # IBAN
+        "tili FI55 0401 2345 6789 01",  # IBAN-shaped, its check digits wrong: still no phone number
+        "tilinumero 123456-785",  # the old domestic form of an account number
+        "kortti 5555 5555 5555 4444 ja 3056 930902 5904",  # payment cards
         "osoite 10.40.123.45",  # IP address
         "asiakasnumero 0401234567890",  # a longer digit run
         "summa 1 040 123 456 euroa",  # an amount with thousands separators

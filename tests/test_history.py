@@ -36,7 +36,7 @@ def test_two_runs_show_what_changed_and_fail_on_decides_the_exit(tmp_path):
 
     code, same = check(config, "--since", "last", "--fail-on", "new-undeclared")
     assert code == 0
-    assert same["changes"]["new"] == [] and same["changes"]["gone"] == [] and same["changes"]["persisting"] == 35
+    assert same["changes"]["new"] == [] and same["changes"]["gone"] == [] and same["changes"]["persisting"] == 36
 
     share = config.parent / "share"
     (share / "Markkinointi" / "voittajat.txt").write_text("Arvonnan voittaja, hetu 131052-308T\n", "utf-8")
@@ -51,6 +51,7 @@ def test_two_runs_show_what_changed_and_fail_on_decides_the_exit(tmp_path):
     assert sorted(f["entity"] for f in changed["changes"]["gone"]) == [
         "EMAIL_ADDRESS",
         "FI_PERSONAL_IDENTITY_CODE",
+        "IBAN_CODE",
         "PHONE_NUMBER",
         "PHONE_NUMBER",
     ]
@@ -127,7 +128,7 @@ def test_reports_html_json_md_csv_parquet(tmp_path):
         target = tmp_path / f"findings.{fmt}"
         assert run("report", "--history", history, "--format", fmt, "-o", str(target))[0] == 0
         table = pacsv.read_csv(target) if fmt == "csv" else pq.read_table(target)
-        assert table.num_rows == 36
+        assert table.num_rows == 37
         assert table.column_names == [
             "run_id",
             "started",
@@ -231,7 +232,7 @@ def test_retention_from_the_statement_or_the_config_flags_old_files(tmp_path):
     staff = verdicts["Personalregister"]["retention"]
     assert staff["days"] == 3650 and staff["from"] == "statement line 34: tio år"
     assert [(Path(f["source"]).name, f["modified"], f["findings"]) for f in staff["older_files"]] == [
-        ("muistio.txt", "2015-01-01", 4)
+        ("muistio.txt", "2015-01-01", 5)
     ]
     assert verdicts["Asiakasrekisteri"]["retention"]["older_files"] == []
     assert verdicts["Newsletter register"]["retention"] is None
@@ -256,7 +257,7 @@ def test_scan_runs_can_be_recorded_too(tmp_path):
     assert code == 0 and "Recorded as run 1" in err
     code, out, _ = run("report", "--history", str(history), "--format", "json")
     report = json.loads(out)
-    assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 24
+    assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 25
     assert {f["value"] for f in report["findings"]} >= {"131171Y***T", "a***@example.fi"}
     assert run("scan", "examples/share", "--history", str(history), "--show-values")[0] == 2
 

@@ -1,8 +1,11 @@
 """A third-party detector with a register category works end to end with no edit inside Harava.
 
-The plug-in (a Finnish IBAN recognizer, a plain Presidio ``PatternRecognizer``) is written into a
-temporary folder together with its ``dist-info``, so ``importlib.metadata`` finds its entry point when
-that folder is on ``PYTHONPATH``; the CLI then runs in a subprocess, as an installed plug-in would.
+The plug-in (a birth-date recognizer, a plain Presidio ``PatternRecognizer`` for an entity Harava has no
+detector of, declared under a category statements already name) is written into a temporary folder
+together with its ``dist-info``, so ``importlib.metadata`` finds its entry point when that folder is on
+``PYTHONPATH``; the CLI then runs in a subprocess, as an installed plug-in would. The same registers
+declare bank account numbers, which the built-in IBAN detector finds: both kinds of detector are
+compared with the statements alike.
 """
 
 from __future__ import annotations
@@ -17,38 +20,38 @@ import pytest
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from detectors import entities_by_category, load_detectors
+from detectors.iban import check_digits
 from scanner.registers.statement import parse_statement
 from tests.test_cli import ROOT
 
 PLUGIN = r'''
-"""A Finnish IBAN detector, declared the way any plug-in declares its register category."""
+"""A birth-date detector, declared the way any plug-in declares its register category."""
 
-import re
+import datetime
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
 
-def is_valid_iban(text):
-    compact = re.sub(r"\s", "", text)
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
-
-
-class FinnishIban(PatternRecognizer):
-    CATEGORY = "maksutiedot"
-    COLUMN_HINTS = r"iban|tilinumero|tili"
+class BirthDate(PatternRecognizer):
+    CATEGORY = "syntymaaika"
+    COLUMN_HINTS = r"syntymaaika|syntymapaiva|birth_?date|dob"
 
     def __init__(self):
         super().__init__(
-            "FI_IBAN",
-            name="iban_fi",
+            "BIRTH_DATE",
+            name="birth_date",
             supported_language="fi",
-            patterns=[Pattern("iban_fi", r"\bFI\d{2}(?: ?\d{4}){3} ?\d{2}\b", 0.6)],
-            context=["iban", "tilinumero", "pankkitili"],
+            patterns=[Pattern("dmy", r"\b\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}\b", 0.4)],
+            context=["syntynyt", "syntymäaika"],
         )
 
     def validate_result(self, pattern_text):
-        return is_valid_iban(pattern_text)
+        day, month, year = (int(part) for part in pattern_text.split("."))
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            return False
+        return True
 
 
 class LicencePlate(PatternRecognizer):
@@ -60,7 +63,9 @@ class LicencePlate(PatternRecognizer):
         )
 '''
 
-ENTRY_POINTS = "[harava.detectors]\niban_fi = harava_test_plugin:FinnishIban\nplate = harava_test_plugin:LicencePlate\n"
+ENTRY_POINTS = (
+    "[harava.detectors]\nbirth_date = harava_test_plugin:BirthDate\nplate = harava_test_plugin:LicencePlate\n"
+)
 
 BILLING = """Tietosuojaseloste – Kuvitteellinen Puusepänliike Oy:n laskutusrekisteri
 
@@ -80,7 +85,7 @@ Puusepänliikkeen laskutusrekisteri
 
 Rekisterissä käsitellään seuraavia asiakasta koskevia tietoja:
 
-- asiakkaan nimi
+- asiakkaan nimi ja syntymäaika laskulla maksamisen luottopäätöstä varten
 - asiakkaan tilinumero mahdollisia hyvityksiä varten
 - tiedot avoimista ja maksetuista laskuista
 
@@ -118,8 +123,7 @@ sources = ["share"]
 
 def fi_iban(bban: str) -> str:
     """A Finnish IBAN with correct check digits for a 14-digit BBAN, printed in groups of four."""
-    check = 98 - int("".join(str(int(c, 36)) for c in bban + "FI00")) % 97
-    compact = f"FI{check:02d}{bban}"
+    compact = f"FI{check_digits('FI', bban)}{bban}"
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
@@ -153,8 +157,8 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "statements" / "uutiskirje.txt").write_text(NEWSLETTER, "utf-8")
     (root / "share").mkdir()
     (root / "share" / "hyvitys.txt").write_text(
-        f"Hyvitys palautetusta tuolista maksetaan tilille {IBAN}.\n"
-        f"Virheellinen tilinumero {WRONG_CHECK} korjattu asiakkaan pyynnöstä.\n",
+        f"Hyvitys palautetusta tuolista maksetaan tilille {IBAN}, asiakas syntynyt 14.3.1985.\n"
+        f"Virheellinen tilinumero {WRONG_CHECK} ja syntymäaika 30.2.1985 korjattu asiakkaan pyynnöstä.\n",
         "utf-8",
     )
     (root / "harava.toml").write_text(CONFIG, "utf-8")
@@ -172,9 +176,10 @@ def test_detectors_lists_the_plugin_with_its_category(site, company):
     listed = harava(site, company, "detectors")
     assert listed.returncode == 0, listed.stderr
     rows = {line.split()[0]: line for line in listed.stdout.splitlines()[1:] if line.strip()}
-    assert rows["iban_fi"].split()[:3] == ["iban_fi", "FI_IBAN", "maksutiedot"]
-    assert "entry point iban_fi (harava_test_plugin:FinnishIban)" in rows["iban_fi"]
+    assert rows["birth_date"].split()[:3] == ["birth_date", "BIRTH_DATE", "syntymaaika"]
+    assert "entry point birth_date (harava_test_plugin:BirthDate)" in rows["birth_date"]
     assert rows["hetu"].split()[:3] == ["hetu", "FI_PERSONAL_IDENTITY_CODE", "henkilotunnus"]
+    assert rows["iban"].split()[:3] == ["iban", "IBAN_CODE", "pankkitili"]
 
 
 def test_installed_plugins_shape_the_default_mapping_and_the_notes(site, company):
@@ -188,24 +193,27 @@ def test_installed_plugins_shape_the_default_mapping_and_the_notes(site, company
     done = subprocess.run([sys.executable, "-c", script], env=env, cwd=company, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert result["mapping"]["maksutiedot"] == ["FI_IBAN"]
+    assert result["mapping"]["syntymaaika"] == ["BIRTH_DATE"]
+    assert result["mapping"]["pankkitili"] == ["IBAN_CODE"]
     assert result["notes"] == [
         "detector plate (entity FI_VEHICLE_PLATE) declares no register category: "
         "it counts as declared only where a register's `declare` lists FI_VEHICLE_PLATE"
     ]
 
 
-def test_register_parse_maps_payment_data_to_the_plugin_entity(site, company):
+def test_register_parse_maps_the_categories_to_the_plugin_and_the_builtin_entity(site, company):
     parsed = harava(site, company, "register", "parse", "statements/laskutus.txt", "statements/uutiskirje.txt")
     assert parsed.returncode == 0, parsed.stderr
     billing, newsletter = json.loads(parsed.stdout)
     assert billing["statement"] == "statements/laskutus.txt"
     assert billing["register"] == "Puusepänliikkeen laskutusrekisteri"
     declared = {item["category"]: item for item in billing["declared"]}
-    assert set(declared) == {"nimi", "maksutiedot"}
-    assert declared["maksutiedot"]["entities"] == ["FI_IBAN"]
-    assert declared["maksutiedot"]["evidence"] == "asiakkaan tilinumero mahdollisia hyvityksiä varten"
-    assert declared["maksutiedot"]["line"] == 20
+    assert set(declared) == {"nimi", "syntymaaika", "pankkitili"}
+    assert declared["syntymaaika"]["entities"] == ["BIRTH_DATE"]
+    assert declared["syntymaaika"]["line"] == 19
+    assert declared["pankkitili"]["entities"] == ["IBAN_CODE"]
+    assert declared["pankkitili"]["evidence"] == "asiakkaan tilinumero mahdollisia hyvityksiä varten"
+    assert declared["pankkitili"]["line"] == 20
     assert declared["nimi"]["entities"] == []
     assert {item["category"] for item in newsletter["declared"]} == {"nimi", "sahkopostiosoite"}
 
@@ -217,24 +225,27 @@ def test_check_finds_the_plugin_entity_declared_in_one_register_and_undeclared_i
     assert report["errors"] == []
     verdicts = {r["name"]: r for r in report["registers"]}
     billing, newsletter = verdicts["Laskutusrekisteri"], verdicts["Uutiskirjerekisteri"]
-    assert billing["found"] == {"FI_IBAN": 1}  # the one with a wrong check number is no IBAN
-    assert "FI_IBAN" in billing["declared"] and billing["undeclared"] == []
+    # the IBAN with a wrong check number and the 30th of February are neither
+    assert billing["found"] == {"BIRTH_DATE": 1, "IBAN_CODE": 1}
+    assert {"BIRTH_DATE", "IBAN_CODE"} <= set(billing["declared"]) and billing["undeclared"] == []
     assert newsletter["declared"] == ["EMAIL_ADDRESS"]
-    assert [u["entity"] for u in newsletter["undeclared"]] == ["FI_IBAN"]
-    example = newsletter["undeclared"][0]["examples"][0]
-    assert example["source"] == "share/hyvitys.txt" and example["location"]["line"] == 1
-    assert IBAN not in checked.stdout  # masked
+    assert sorted(u["entity"] for u in newsletter["undeclared"]) == ["BIRTH_DATE", "IBAN_CODE"]
+    for undeclared in newsletter["undeclared"]:
+        example = undeclared["examples"][0]
+        assert example["source"] == "share/hyvitys.txt" and example["location"]["line"] == 1
+    assert IBAN not in checked.stdout and "14.3.1985" not in checked.stdout  # masked
 
 
 def test_parse_statement_takes_the_runs_mapping(company):
-    iban = type("FinnishIban", (PatternRecognizer,), {"CATEGORY": "maksutiedot"})(
-        "FI_IBAN", name="iban_fi", patterns=[Pattern("iban_fi", r"\bFI\d{2}(?: ?\d{4}){3} ?\d{2}\b", 0.6)]
+    birth = type("BirthDate", (PatternRecognizer,), {"CATEGORY": "syntymaaika"})(
+        "BIRTH_DATE", name="birth_date", patterns=[Pattern("dmy", r"\b\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}\b", 0.4)]
     )
     builtin = load_detectors(entry_points=False)
     path = company / "statements" / "laskutus.txt"
-    with_plugin = parse_statement(path, "laskutus.txt", mapping=entities_by_category([*builtin, iban]))
-    assert with_plugin.declared_entities == {"FI_IBAN"}
-    assert with_plugin.as_dict()["declared"][1]["entities"] == ["FI_IBAN"]
+    with_plugin = parse_statement(path, "laskutus.txt", mapping=entities_by_category([*builtin, birth]))
+    assert with_plugin.declared_entities == {"BIRTH_DATE", "IBAN_CODE"}
+    assert with_plugin.as_dict()["declared"][1]["entities"] == ["BIRTH_DATE"]
     without = parse_statement(path, "laskutus.txt", mapping=entities_by_category(builtin))
-    assert without.declared_entities == set()
-    assert [e.category.key for e in without.declared] == ["nimi", "maksutiedot"]  # still read and reported
+    assert without.declared_entities == {"IBAN_CODE"}
+    # still read and reported
+    assert [e.category.key for e in without.declared] == ["nimi", "syntymaaika", "pankkitili"]

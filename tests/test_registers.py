@@ -134,7 +134,7 @@ def test_field_tab_value_rows_with_inline_html(tmp_path):
 def test_markdown_swedish_with_negation():
     statement = parse_statement(EXAMPLES / "personalregister.md")
     assert statement.register == "Personalregister"
-    assert statement.declared_entities == {"FI_PERSONAL_IDENTITY_CODE", "PHONE_NUMBER"}
+    assert statement.declared_entities == {"FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "PHONE_NUMBER"}
     assert [(e.category.key, e.line) for e in statement.negated] == [("sahkopostiosoite", 26)]
     assert [(e.category.key, e.section) for e in statement.mentioned] == [("sahkopostiosoite", "sources")]
 

@@ -71,15 +71,57 @@ def test_default_mapping_is_the_builtins_and_installed_plugins():
 
 
 def test_a_plugin_category_extends_a_category_and_an_umbrella():
-    iban = plain("FI_IBAN", "iban_fi", CATEGORY="maksutiedot")
+    bankgiro = plain("SE_BANKGIRO", "bankgiro", CATEGORY="pankkitili")
     sms = plain("SMS_SENDER", "sms", CATEGORY="puhelinnumero")
-    mapping = entities_by_category([*load_detectors(entry_points=False), iban, sms])
-    assert mapping["maksutiedot"] == ("FI_IBAN",)
+    mapping = entities_by_category([*load_detectors(entry_points=False), bankgiro, sms])
+    assert mapping["pankkitili"] == ("IBAN_CODE", "SE_BANKGIRO")
     assert mapping["puhelinnumero"] == ("PHONE_NUMBER", "SMS_SENDER")
     by_key = {c.key: c for c in resolved(mapping)}
     assert by_key["yhteystiedot"].may_cover == ("PHONE_NUMBER", "SMS_SENDER", "EMAIL_ADDRESS")
-    assert [c.key for c, _, _ in taxonomy.categories_in("asiakkaan tilinumero", resolved(mapping))] == ["maksutiedot"]
-    assert taxonomy.categories_in("asiakkaan tilinumero", resolved(mapping))[0][0].entities == ("FI_IBAN",)
+    assert by_key["maksutiedot"].may_cover == ("IBAN_CODE", "SE_BANKGIRO", "CREDIT_CARD")
+    assert [c.key for c, _, _ in taxonomy.categories_in("asiakkaan tilinumero", resolved(mapping))] == ["pankkitili"]
+    assert taxonomy.categories_in("asiakkaan tilinumero", resolved(mapping))[0][0].entities == (
+        "IBAN_CODE",
+        "SE_BANKGIRO",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("pankkiyhteystiedot", "pankkitili"),
+        ("asiakkaan tilinumero hyvityksiä varten", "pankkitili"),
+        ("IBAN-tilinumeron", "pankkitili"),
+        ("maksu- ja tilitiedot", "pankkitili"),
+        ("pankkiyhteyden tiedot", "pankkitili"),
+        ("kontonummer för löneutbetalning", "pankkitili"),
+        ("bankkontonummer", "pankkitili"),
+        ("bank account numbers", "pankkitili"),
+        ("luottokorttitiedot", "maksukortti"),
+        ("maksukortin numero", "maksukortti"),
+        ("kortinnumero", "maksukortti"),
+        ("betalkortsuppgifter", "maksukortti"),
+        ("kreditkortsnummer", "maksukortti"),
+        ("payment card details", "maksukortti"),
+        ("credit card numbers", "maksukortti"),
+        ("cardholder data", "maksukortti"),
+        ("maksutiedot", "maksutiedot"),
+        ("betalningsuppgifter", "maksutiedot"),
+        ("payment information", "maksutiedot"),
+    ],
+)
+def test_bank_and_card_vocabulary(text, key):
+    assert [c.key for c, _, _ in taxonomy.categories_in(text)] == [key]
+
+
+def test_payment_data_is_an_umbrella_over_bank_accounts_and_cards():
+    by_key = {c.key: c for c in resolved(entities_by_category(presidio_recognizers()))}
+    assert by_key["pankkitili"].entities == ("IBAN_CODE",)
+    assert by_key["maksukortti"].entities == ("CREDIT_CARD",)
+    assert by_key["maksutiedot"].umbrella and by_key["maksutiedot"].entities == ()
+    assert by_key["maksutiedot"].may_cover == ("IBAN_CODE", "CREDIT_CARD")
+    # a bank connection's details are no umbrella of contact details
+    assert [c.key for c, _, _ in taxonomy.categories_in("pankkiyhteystiedot")] == ["pankkitili"]
 
 
 def test_notes_for_detectors_no_statement_can_declare():
@@ -113,9 +155,20 @@ def test_notes_for_detectors_no_statement_can_declare():
         ("alv_nro", "FI_BUSINESS_ID"),
         ("client_ip", "IP_ADDRESS"),
         ("remote_addr", "IP_ADDRESS"),
+        ("iban", "IBAN_CODE"),
+        ("asiakas_tilinumero", "IBAN_CODE"),
+        ("bank_account", "IBAN_CODE"),
+        ("kontonummer", "IBAN_CODE"),
+        ("tili_puhelin", "PHONE_NUMBER"),  # the first detector whose hints fit
+        ("card_number", "CREDIT_CARD"),
+        ("CreditCard", "CREDIT_CARD"),
+        ("luottokortti", "CREDIT_CARD"),
         ("description", None),
         ("hetull", None),  # a hint names whole parts of a name
         ("shipping", None),
+        ("cardinality", None),
+        ("user_account", None),  # an account of a user, not at a bank
+        ("tilitoimisto", None),
     ],
 )
 def test_column_hints(column, entity):
@@ -123,13 +176,13 @@ def test_column_hints(column, entity):
 
 
 def test_column_hints_of_a_plugin_and_the_first_that_fits_wins():
-    iban = plain("FI_IBAN", "iban_fi", COLUMN_HINTS=r"iban|tilinumero|tili")
-    recognizers = [*presidio_recognizers(), iban]
-    assert column_hint_of("asiakas_tilinumero", recognizers) == "FI_IBAN"
-    assert column_hint_of("IBAN", recognizers) == "FI_IBAN"
-    assert column_hint_of("tili_puhelin", recognizers) == "PHONE_NUMBER"  # built-ins come first
-    assert column_hint_of("tilit", recognizers) is None
-    assert column_hint_of("iban", presidio_recognizers()) is None
+    plate = plain("FI_VEHICLE_PLATE", "plate", COLUMN_HINTS=r"rekisterinumero|rek_?nro|rekkari|tili")
+    recognizers = [*presidio_recognizers(), plate]
+    assert column_hint_of("auto_rekisterinumero", recognizers) == "FI_VEHICLE_PLATE"
+    assert column_hint_of("REKNRO", recognizers) == "FI_VEHICLE_PLATE"
+    assert column_hint_of("tili", recognizers) == "IBAN_CODE"  # built-ins come first
+    assert column_hint_of("rekkarit", recognizers) is None
+    assert column_hint_of("rekkari", presidio_recognizers()) is None
 
 
 def test_a_plugin_with_unusable_declarations_fails_at_load_time():

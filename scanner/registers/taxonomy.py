@@ -8,14 +8,15 @@ compared when such detectors arrive.
 
 This module knows words, not entities. Which entities a category declares comes from the detectors:
 each names its category key (``CATEGORY``), and :func:`detectors.entities_by_category` turns the
-loaded detectors into the mapping used here. So a plug-in detector with ``CATEGORY = "maksutiedot"``
-is declared by every statement that names payment data, with no edit in this file; a detector whose
-category is missing here, or that has none, is reported by :func:`uncategorised_notes`.
+loaded detectors into the mapping used here. So a plug-in detector with ``CATEGORY = "pankkitili"``
+is declared by every statement that names bank account details, with no edit in this file; a detector
+whose category is missing here, or that has none, is reported by :func:`uncategorised_notes`.
 
-An *umbrella* term ("yhteystiedot", "contact details") may or may not cover phone numbers and e-mail
-addresses; the statement alone cannot tell. It names the categories it may cover (``covers``); it is
-reported as such, with the entities those resolve to, and the configuration decides (``[umbrella]`` in
-the config file).
+An *umbrella* term may or may not cover some entities; the statement alone cannot tell. "Yhteystiedot"
+(contact details) may mean a postal address only, or phone numbers and e-mail addresses too;
+"maksutiedot" (payment data) may mean what was paid and when, or the bank account and the card it was
+paid with. It names the categories it may cover (``covers``); it is reported as such, with the
+entities those resolve to, and the configuration decides (``[umbrella]`` in the config file).
 """
 
 from __future__ import annotations
@@ -164,17 +165,54 @@ CATEGORIES: tuple[Category, ...] = (
         (r"laskutu\w*", r"laskutieto\w*", r"faktur\w*", r"billing\b", r"invoic\w*"),
     ),
     Category(
+        "pankkitili",
+        "tilinumero",
+        (
+            r"pankkiyhte\w*",
+            r"pankkitil\w*",
+            r"\w*tilinumer\w*",
+            r"tilinro\w*",
+            r"tilitie\w*",
+            r"iban\w*",
+            r"\w*kontonummer\w*",
+            r"bankkonto\w*",
+            r"kontouppgift\w*",
+            r"bankuppgift\w*",
+            r"bankförbindelse\w*",
+            r"bank account(?:s| numbers?| details)?\b",
+            r"bank details\b",
+        ),
+    ),
+    Category(
+        "maksukortti",
+        "maksukortti",
+        (
+            r"\w*luottokort\w*",
+            r"maksukort\w*",
+            r"pankkikort\w*",
+            r"korttitie\w*",
+            r"kortin ?numer\w*",
+            r"korttinumer\w*",
+            r"betalkort\w*",
+            r"kreditkort\w*",
+            r"kontokort\w*",
+            r"kortuppgift\w*",
+            r"(?:payment|credit|debit|bank) cards?(?: numbers?| details| data| information)?\b",
+            r"card(?:holder)? (?:numbers?|details|data)\b",
+        ),
+    ),
+    Category(
         "maksutiedot",
-        "maksu- ja tilitiedot",
+        "maksutiedot",
         (
             r"maksutie\w*",
-            r"pankkitil\w*",
-            r"tilinumer\w*",
-            r"iban\b",
-            r"kontonummer\w*",
-            r"bank account\w*",
+            r"maksuvälinetie\w*",
+            r"betalningsuppgift\w*",
+            r"betalningsinformation\w*",
             r"payment (?:data|details|information)\b",
         ),
+        umbrella=True,
+        covers=("pankkitili", "maksukortti"),
     ),
     Category(
         "syntymaaika",
