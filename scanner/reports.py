@@ -315,21 +315,33 @@ def statement_table(statement: Statement) -> str:
     out = [f"{statement.path}  →  {statement.register}"]
     if not statement.has_content_section:
         out.append("  (no data-content section found)")
-    for title, items in (
+    groups = [
         ("declared", statement.declared),
         ("negated", statement.negated),
         ("mentioned elsewhere (not declared)", statement.mentioned),
-    ):
+    ]
+    rows = [(e, _covers(e.category)) for _, items in groups for e in items]
+    # Columns as wide as their widest cell in this statement, so that every "line N" starts in one place.
+    label_width = max((len(e.category.label) for e, _ in rows), default=0)
+    covers_width = max((len(covers) for _, covers in rows), default=0)
+    for title, items in groups:
         if not items:
             continue
         out.append(f"  {title}:")
         for e in items:
-            entities = ", ".join(e.category.entities) or (
-                "umbrella: may cover " + ", ".join(e.category.may_cover) if e.category.umbrella else "no detector yet"
-            )
             section = f" [{e.section}]" if e.section != DATA_CONTENT else ""
-            out.append(f"    {e.category.label:<18} {entities:<44} line {e.line}{section}: {e.text}")
+            covers = _covers(e.category)
+            out.append(f"    {e.category.label:<{label_width}}  {covers:<{covers_width}}  line {e.line}{section}: {e.text}")
     return "\n".join(out) + "\n"
+
+
+def _covers(category) -> str:
+    """What a declared category means in entities: its detectors', an umbrella's, or none yet."""
+    if category.entities:
+        return ", ".join(category.entities)
+    if category.umbrella:
+        return "umbrella: may cover " + ", ".join(category.may_cover)
+    return "no detector yet"
 
 
 def render_change(change: Change) -> str:

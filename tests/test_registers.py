@@ -396,3 +396,15 @@ def test_denials_outside_the_data_content_section(tmp_path):
         "puhelinnumero": "sources",
         "ip_osoite": "cookies",
     }
+
+
+@pytest.mark.parametrize("name", ["asiakasrekisteri.txt", "markkinointirekisteri.html", "personalregister.md"])
+def test_the_statement_table_lines_up_whatever_a_category_covers(name):
+    """A long cell (an umbrella's "may cover …") widens its column instead of pushing its row out."""
+    import re
+
+    from scanner.reports import statement_table
+
+    rows = [row for row in statement_table(parse_statement(EXAMPLES / name)).splitlines() if row.startswith("    ")]
+    assert rows
+    assert len({re.search(r"  line \d", row).start() for row in rows}) == 1
