@@ -29,7 +29,7 @@ from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary, coverage
 from scanner.sinks import CheckSink, Listener, Sink
 from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, redact, sqlite_marker, table_items
 from scanner.sources.files import FileItem, Problem, WalkOptions, walk
-from scanner.supervisor import Supervisor
+from scanner.supervisor import Group, Supervisor, grouped
 
 if TYPE_CHECKING:
     from scanner.history import PreviousScan
@@ -246,17 +246,38 @@ def _handled(state: _Run, target: str, item: Work) -> bool:
 
 
 def _run_here(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions) -> None:
+    """Every item read in this process (``--workers 0``), small files in groups as the workers read them."""
     scanner = Scanner(options)
-    try:
+
+    def items() -> Iterator[tuple[str, Item]]:
         for target, item in work:
             if not _handled(state, target, item):
-                part = Summary()
-                for batch in scanner.scan_item(item, part, state.progress):
-                    state.sink(target, batch)
-                state.emit(target, [], part)
-                state.scanned(target, item, part)
+                yield target, item  # type: ignore[misc]
+
+    try:
+        for target, item in grouped(items()):
+            if isinstance(item, Group):
+                _group_here(state, scanner, item)
+                continue
+            part = Summary()
+            for batch in scanner.scan_item(item, part, state.progress):
+                state.sink(target, batch)
+            state.emit(target, [], part)
+            state.scanned(target, item, part)
     finally:
         scanner.close()
+
+
+def _group_here(state: _Run, scanner: Scanner, group: Group) -> None:
+    for kind, index, payload in scanner.scan_group([member for _, member in group.members]):
+        target, item = group.members[max(index, 0)]
+        if kind == "batch":
+            state.sink(target, payload)
+        elif kind == "done":
+            state.emit(target, [], payload)
+            state.scanned(target, item, payload)
+            if state.progress:
+                state.progress(item.size)
 
 
 def _run_supervised(
