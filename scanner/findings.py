@@ -82,7 +82,7 @@ class FindingsBuilder:
         detector's values are masked, normalised and hashed in one call for all of them."""
         columns: list[list[pa.Array]] = []
         order: list[np.ndarray] = []
-        by_adapter: dict[int, list[tuple[int, str, str | None, HitGroup, pa.Array]]] = {}
+        by_adapter: dict[int, list[tuple[int, str, str | None, HitGroup, Callable[[HitGroup], pa.Array]]]] = {}
         for k, (source, member, hits, locate) in enumerate(parts):
             for group in hits.groups:
                 by_adapter.setdefault(id(group.adapter), []).append((k, source, member, group, locate))
@@ -195,26 +195,27 @@ def _quoted(column: pa.Array) -> pa.Array:
 _END = 1 << 62  # a slice start past any value's end: what is put there is appended
 
 
-def _plain(column: pa.Array) -> bool:
-    """True when no value holds a quote, a backslash or a control character (one pass over the bytes:
-    a regular-expression kernel pays per value, and these arrays hold many short ones)."""
+def _bytes(column: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of a string array's values, as one array (no copy): looked at in one pass, where a
+    regular-expression kernel pays per value, and these arrays hold many short ones."""
     _, offsets, data = column.buffers()
     if data is None:
-        return True
+        return np.zeros(0, np.uint8)
     bounds = np.frombuffer(offsets, np.int64, len(column) + 1, column.offset * 8)
-    text = np.frombuffer(data, np.uint8, int(bounds[-1] - bounds[0]), int(bounds[0]))
-    return not ((text < 0x20).any() or (text == 0x22).any() or (text == 0x5C).any())
+    return np.frombuffer(data, np.uint8, int(bounds[-1] - bounds[0]), int(bounds[0]))
 
 
 def _string_literals(column: pa.Array) -> pa.Array:
     if len(column) == column.null_count:
         return pa.nulls(len(column), pa.large_string()).fill_null("null")
-    if _plain(column):  # hashes, paths, most values
+    text = _bytes(column)
+    control = bool((text < 0x20).any())
+    if not control and not ((text == 0x22).any() or (text == 0x5C).any()):  # hashes, paths, most values
         return pc.fill_null(_quoted(column), "null")
     escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
     quoted = pc.fill_null(_quoted(escaped), "null")
-    odd = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)
-    if odd.any():
+    if control:  # the rare value holding a control character
+        odd = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)
         fixed = [json.dumps(v, ensure_ascii=False) if o else None for v, o in zip(column.to_pylist(), odd, strict=True)]
         quoted = pc.if_else(pa.array(odd), pa.array(fixed, pa.large_string()), quoted)
     return quoted

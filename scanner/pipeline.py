@@ -245,17 +245,18 @@ def _handled(state: _Run, target: str, item: Work) -> bool:
     return False
 
 
+def _to_read(state: _Run, work: Iterator[tuple[str, Work]]) -> Iterator[tuple[str, Item]]:
+    """The items of ``work`` that must be read; problems and carried-over files are dealt with here."""
+    for target, item in work:
+        if not _handled(state, target, item):
+            yield target, item  # type: ignore[misc]
+
+
 def _run_here(state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions) -> None:
     """Every item read in this process (``--workers 0``), small files in groups as the workers read them."""
     scanner = Scanner(options)
-
-    def items() -> Iterator[tuple[str, Item]]:
-        for target, item in work:
-            if not _handled(state, target, item):
-                yield target, item  # type: ignore[misc]
-
     try:
-        for target, item in grouped(items()):
+        for target, item in grouped(_to_read(state, work)):
             if isinstance(item, Group):
                 _group_here(state, scanner, item)
                 continue
@@ -283,11 +284,6 @@ def _group_here(state: _Run, scanner: Scanner, group: Group) -> None:
 def _run_supervised(
     state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, supervisor: Supervisor
 ) -> None:
-    def items() -> Iterator[tuple[str, Item]]:
-        for target, item in work:
-            if not _handled(state, target, item):
-                yield target, item  # type: ignore[misc]
-
     def done(target: str, item: Item, part: Summary) -> None:
         state.emit(target, [], part)
         state.scanned(target, item, part)
@@ -301,7 +297,7 @@ def _run_supervised(
             state.progress(item.size)
 
     try:
-        supervisor.run(items(), state.sink, done, failed)
+        supervisor.run(_to_read(state, work), state.sink, done, failed)
     except KeyboardInterrupt:
         for target, part in supervisor.interrupted:
             state.outcome.summaries.setdefault(target, Summary()).add(part)
