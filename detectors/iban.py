@@ -53,9 +53,18 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import regex
 
-from detectors.base import INVALID, UNDECIDED, VALID, HaravaRecognizer, InvalidValue, ascii_matrix, concat
+from detectors.base import (
+    INVALID,
+    UNDECIDED,
+    VALID,
+    HaravaRecognizer,
+    InvalidValue,
+    ascii_matrix,
+    concat,
+    luhn_digit,
+    luhn_ok_array,
+)
 from detectors.guards import NUMBER_LABEL
 
 #: Country → (IBAN length, the BBAN's structure as a regex), from the SWIFT IBAN registry: the EU and
@@ -108,15 +117,6 @@ _COUNTRIES = pa.array(sorted(REGISTRY), pa.large_string())
 _LENGTHS = np.array([REGISTRY[cc][0] for cc in _COUNTRIES.to_pylist()], np.int64)
 _DOMESTIC = re.compile(r"([1-8]\d{5})-(\d{2,8})", re.ASCII)
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]+", re.ASCII)
-_LABELLED = regex.compile(f"{NUMBER_LABEL}$", regex.ASCII)
-
-
-def _luhn_sum(digits: str) -> int:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10
 
 
 def machine_form(value: str) -> str:
@@ -160,8 +160,8 @@ def validate(value: str) -> str:
     """Return the compact IBAN or raise :class:`InvalidValue` with the precise reason."""
     if value.strip()[:1].isdigit():
         bban = machine_form(value)
-        expected = (10 - _luhn_sum(bban[:13] + "0")) % 10
-        if int(bban[13]) != expected:
+        expected = luhn_digit(bban[:13])
+        if bban[13] != expected:
             raise InvalidValue(f"account check digit is {bban[13]}, expected {expected}")
         return compact(value)
     iban = compact(value)
@@ -224,18 +224,6 @@ def _mod97_array(texts: pa.Array) -> np.ndarray:
     return remainder
 
 
-def _luhn_ok_array(digits: pa.Array) -> np.ndarray:
-    """Whether each digit string (all of one width) passes the Luhn check."""
-    width = int(pc.binary_length(digits)[0].as_py()) if len(digits) else 0
-    matrix = ascii_matrix(digits, width)
-    if matrix is None:
-        return np.zeros(len(digits), bool)
-    values = matrix.astype(np.int64) - 48
-    doubled = values[:, width - 2 :: -2] * 2
-    total = values[:, width - 1 :: -2].sum(axis=1) + (doubled - 9 * (doubled > 9)).sum(axis=1)
-    return total % 10 == 0
-
-
 def _machine_array(texts: pa.Array) -> pa.Array:
     """:func:`machine_form` of pattern candidates of the old form (``NNNNNN-N…``)."""
     group = pc.utf8_slice_codeunits(texts, 0, 6)
@@ -278,7 +266,7 @@ def valid_array(texts: pa.Array) -> np.ndarray:
     old = _is_old_form(texts)
     where = np.flatnonzero(old)
     if len(where):
-        verdict[where] = np.where(_luhn_ok_array(_machine_array(texts.take(pa.array(where)))), VALID, INVALID)
+        verdict[where] = np.where(luhn_ok_array(_machine_array(texts.take(pa.array(where)))), VALID, INVALID)
     where = np.flatnonzero(~old)
     if len(where):
         verdict[where] = _iban_verdicts(pc.replace_substring(texts.take(pa.array(where)), " ", ""))
@@ -384,9 +372,6 @@ class IbanRecognizer(HaravaRecognizer):
             return None
         labelled = pc.match_substring_regex(before, f"{NUMBER_LABEL}$").to_numpy(zero_copy_only=False)
         return ~(old & labelled)
-
-    def fits(self, text: str, before: str, after: str) -> bool:
-        return not (text[:1].isdigit() and _LABELLED.search(before))
 
     def spans(self, candidate: str) -> Iterator[tuple[int, int]]:
         """A valid IBAN, or one that ends a group before the candidate does: the pattern runs on over a

@@ -44,7 +44,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue, ascii_matrix, concat
+from detectors.base import (
+    INVALID,
+    VALID,
+    HaravaRecognizer,
+    InvalidValue,
+    concat,
+    luhn_digit,
+    luhn_ok_array,
+)
 from detectors.guards import NUMBER_LABEL
 
 
@@ -94,19 +102,6 @@ _SEPARATORS = re.compile(r"[ -]")
 def compact(value: str) -> str:
     """The digits alone: one card written in groups or solid is one value."""
     return _SEPARATORS.sub("", value.strip())
-
-
-def luhn_digit(digits: str) -> str:
-    """The Luhn check digit for the digits before it.
-
-    >>> luhn_digit('411111111111111')
-    '1'
-    """
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (1 if index % 2 else 2)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
 
 
 def scheme_of(number: str) -> Scheme | None:
@@ -172,21 +167,10 @@ def _scheme_index_array(digits: pa.Array) -> np.ndarray:
     return found
 
 
-def _luhn_ok_array(digits: pa.Array) -> np.ndarray:
-    """Luhn check of digit strings of 13 to 19 digits: padded with leading zeros, which add nothing."""
-    matrix = ascii_matrix(pc.utf8_lpad(digits, 19, "0"), 19)
-    if matrix is None:
-        return np.zeros(len(digits), bool)
-    values = matrix.astype(np.int64) - 48
-    doubled = values[:, 17::-2] * 2
-    total = values[:, 18::-2].sum(axis=1) + (doubled - 9 * (doubled > 9)).sum(axis=1)
-    return total % 10 == 0
-
-
 def valid_array(texts: pa.Array) -> np.ndarray:
     """:func:`is_valid` for a whole array of pattern candidates, in Arrow and numpy."""
     digits = compact_array(texts)
-    ok = (_scheme_index_array(digits) >= 0) & _luhn_ok_array(digits)
+    ok = (_scheme_index_array(digits) >= 0) & luhn_ok_array(digits)
     return np.where(ok, VALID, INVALID).astype(np.int8)
 
 

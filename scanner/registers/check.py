@@ -127,6 +127,12 @@ class CheckResult:
         return {"registers": [v.as_dict() for v in self.verdicts], "errors": self.errors}
 
 
+def _covers(register: RegisterConfig, config: Config, key: str) -> Any:
+    """What an umbrella term covers for this register: its own setting, else the configuration's (None:
+    not said)."""
+    return register.umbrella.get(key, config.umbrella.get(key))
+
+
 def declared_entities(register: RegisterConfig, statement: Statement, config: Config) -> tuple[set[str], list[str]]:
     """Entities the register declares: its statement's, umbrella terms as configured, manual ones."""
     declared = set(statement.declared_entities) | set(register.declare)
@@ -135,7 +141,7 @@ def declared_entities(register: RegisterConfig, statement: Statement, config: Co
         category = evidence.category
         if not category.umbrella:
             continue
-        covers = register.umbrella.get(category.key, config.umbrella.get(category.key))
+        covers = _covers(register, config, category.key)
         if covers is None:
             notes.append(
                 f"'{category.label}' (line {evidence.line}) may cover {', '.join(category.may_cover)}; "
@@ -159,7 +165,7 @@ def denials(register: RegisterConfig, statement: Statement, config: Config) -> d
         category = evidence.category
         entities = category.entities
         if category.umbrella:
-            entities = tuple(register.umbrella.get(category.key, config.umbrella.get(category.key)) or ())
+            entities = tuple(_covers(register, config, category.key) or ())
         for entity in entities:
             denied.setdefault(entity, evidence)
     return denied

@@ -217,7 +217,7 @@ _OTHER = _words(
     "trade trades traded lease leases leased",
 )
 _COPULA = frozenset(
-    ["ole", "olla", "ollut", "olleet", "olla", "is", "are", "was", "were", "be", "been", "är", "var", "vara", "varit"]
+    ["ole", "olla", "ollut", "olleet", "is", "are", "was", "were", "be", "been", "är", "var", "vara", "varit"]
 )
 #: "Not only" is no denial.
 _NOT_ONLY = frozenset(["only", "vain", "ainoastaan", "pelkästään", "bara", "endast", "just"])
@@ -441,7 +441,7 @@ class Statement:
 
 def _units(text: str) -> list[str]:
     """Sentences and list items: the evidence a category is quoted with."""
-    return [u.strip(" ¶-•–\t") for u in _UNIT_BREAK.split(text) if u and u.strip(" ¶-•–\t")]
+    return [unit for _, unit in _unit_spans(text)]
 
 
 def _quote(unit: str, start: int, end: int, width: int = 160) -> str:
