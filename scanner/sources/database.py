@@ -25,7 +25,7 @@ import math
 import random
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from scanner.sources.dialects import (
     BATCH_ROWS,
     DRIVERS,
     PACKAGES,
+    ROWID_NAMES,
     BrokenResult,
     DatabaseError,
     Dialect,
@@ -297,7 +298,7 @@ def select_sql(engine: sa.Engine, item: TableItem) -> tuple[str | KeyRanges, str
     bounds = dialect.key_bounds(engine, quoted, key)
     if bounds is None or bounds[1] - bounds[0] < sample:  # no more rows than asked for: all of them
         return whole, None
-    name = key if key in ("rowid", "_rowid_", "oid") else table.key[0]
+    name = key if key in ROWID_NAMES else table.key[0]
     plan = KeyRanges(f"SELECT {key}, {selected} FROM {quoted}", key, name, bounds[0], bounds[1], sample)
     return plan, plan.description()
 
@@ -327,11 +328,10 @@ class KeyRanges:
     low: int
     high: int
     size: int
-    run_rows: int = field(default=0)
 
-    def __post_init__(self) -> None:
-        if not self.run_rows:
-            object.__setattr__(self, "run_rows", max(RUN_ROWS, math.ceil(self.size / RUNS)))
+    @property
+    def run_rows(self) -> int:
+        return max(RUN_ROWS, math.ceil(self.size / RUNS))
 
     def description(self) -> str:
         where = f"{self.name} in {self.low}..{self.high}"

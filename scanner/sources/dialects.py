@@ -72,6 +72,9 @@ SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "perf
 #: (``INTEGER``, ``BIGINT``, ``int(11) unsigned``, ``SERIAL``): a key a sample can draw ranges of.
 INTEGER_TYPE = re.compile(r"^\s*(?:(?:TINY|SMALL|MEDIUM|BIG)?INT(?:EGER)?|INT[248]|(?:SMALL|BIG)?SERIAL)\b", re.I)
 
+#: The names SQLite answers to for a rowid table's row id (a column may take any one of them over).
+ROWID_NAMES = ("rowid", "_rowid_", "oid")
+
 #: The fewest pages a PostgreSQL page sample expects to draw (so that it draws none once in millions).
 MIN_PAGES = 16
 
@@ -248,7 +251,7 @@ class SQLite(Dialect):
         with engine.connect() as conn:
             raw = conn.execution_options(no_parameters=True)  # SQL as it is: a name may hold "?"
             names = {row[1].lower() for row in raw.exec_driver_sql(f"PRAGMA table_info({quoted})")}
-            for name in ("rowid", "_rowid_", "oid"):
+            for name in ROWID_NAMES:
                 if name not in names:
                     try:
                         raw.exec_driver_sql(f"SELECT {name} FROM {quoted} LIMIT 0").all()
