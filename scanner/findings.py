@@ -195,7 +195,7 @@ def _quoted(column: pa.Array) -> pa.Array:
 _END = 1 << 62  # a slice start past any value's end: what is put there is appended
 
 
-def _bytes(column: pa.Array) -> np.ndarray:
+def string_bytes(column: pa.Array) -> np.ndarray:
     """The UTF-8 bytes of a string array's values, as one array (no copy): looked at in one pass, where a
     regular-expression kernel pays per value, and these arrays hold many short ones."""
     _, offsets, data = column.buffers()
@@ -208,7 +208,7 @@ def _bytes(column: pa.Array) -> np.ndarray:
 def _string_literals(column: pa.Array) -> pa.Array:
     if len(column) == column.null_count:
         return pa.nulls(len(column), pa.large_string()).fill_null("null")
-    text = _bytes(column)
+    text = string_bytes(column)
     control = bool((text < 0x20).any())
     if not control and not ((text == 0x22).any() or (text == 0x5C).any()):  # hashes, paths, most values
         return pc.fill_null(_quoted(column), "null")

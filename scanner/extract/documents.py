@@ -23,6 +23,7 @@ from scanner.extract import (
     Piece,
     Unreadable,
     _safe_array,
+    cells_piece,
     extractor,
     join,
     named,
@@ -34,19 +35,6 @@ from scanner.extract.text import iter_line_batches
 
 CELLS_PER_PIECE = 50_000
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, .msg and more share this container
-
-
-def _located(member: str | None, texts: list[str], locations: list[dict]) -> Piece:
-    """:func:`cells_piece`, with each location written as JSON only for the texts the engine finds
-    something in: most paragraphs and cells hold nothing, and writing every location cost a fifth of
-    reading a Word document."""
-
-    def locate(group) -> pa.Array:
-        return pa.array([json.dumps(locations[i], ensure_ascii=False) for i in group.row.tolist()], pa.large_string())
-
-    named = [str(loc.get("field") or loc.get("header") or "") for loc in locations]
-    labels = _safe_array(named) if any(named) else None
-    return Piece(member, _safe_array(texts), locate, sum(len(t) for t in texts), labels=labels)
 
 
 def _seekable(stream: BinaryIO) -> BinaryIO:
@@ -316,7 +304,7 @@ def docx(
     try:
         for part, where in _word_reading(main, sections, parts):
             for _full in _word_part(archive, part, where, sections if part == main else None, texts, locations):
-                yield _located(member, texts.copy(), locations.copy())
+                yield cells_piece(member, texts.copy(), locations.copy())
                 texts.clear()
                 locations.clear()
                 flushed = True
@@ -338,7 +326,7 @@ def _word_rest(member: str | None, texts: list[str], locations: list[dict]) -> I
     """What is left to hand over: one piece for a whole document, header and footer included, unless it
     is long (each piece costs the engine a call of its own)."""
     if texts:
-        yield _located(member, texts, locations)
+        yield cells_piece(member, texts, locations)
 
 
 def _word_reading(main: str, sections: list[dict[str, str]], parts: dict[str, str]) -> Iterator[tuple[str, dict]]:
@@ -895,7 +883,7 @@ def _sheet_pieces(member: str | None, texts: list[str], locations: list[dict]) -
         bucket[0].append(text)
         bucket[1].append(location)
     for part, (part_texts, part_locations) in by_sheet.items():
-        yield _located(join(member, part) if part else member, part_texts, part_locations)
+        yield cells_piece(join(member, part) if part else member, part_texts, part_locations)
 
 
 @extractor("pptx", priority=130, magic=ZIP_MAGIC, match=named("pptx"), random_access=True)
@@ -931,7 +919,7 @@ def pptx(
             texts.append(slide.notes_slide.notes_text_frame.text)
             locations.append({"slide": number, "notes": True})
     if texts:
-        yield _located(member, texts, locations)
+        yield cells_piece(member, texts, locations)
 
 
 @extractor("xls", priority=290, magic=[OLE2_MAGIC], match=named("xls"), random_access=True)
@@ -971,7 +959,7 @@ def xls(
                     texts.append(cell.value)
                     locations.append(location)
         if texts:
-            yield _located(join(member, sheet.name), texts, locations)
+            yield cells_piece(join(member, sheet.name), texts, locations)
         book.unload_sheet(index)
 
 

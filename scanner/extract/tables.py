@@ -21,7 +21,7 @@ import pyarrow.json as pajson
 
 from detectors.base import concat
 from scanner.extract import Piece
-from scanner.findings import json_literals
+from scanner.findings import json_literals, string_bytes
 
 
 def json_leaves(value: object, path: str = "") -> Iterator[tuple[str, str]]:
@@ -108,9 +108,7 @@ def _unfit(cells: pa.Array) -> np.ndarray:
     filled = np.flatnonzero(~unfit)
     if not len(filled):
         return unfit
-    _, offsets, data = binary.buffers()
-    first = int(np.frombuffer(offsets, np.int64, 1, binary.offset * 8)[0])
-    chars = np.frombuffer(data, np.uint8, int(lengths.sum()), first)
+    chars = string_bytes(binary)
     starts = (np.cumsum(lengths) - lengths)[filled]
     control, visible, brackets = (  # one byte per byte of text at a time: a row may be a document of megabytes
         np.add.reduceat(marks, starts, dtype=np.int64)
