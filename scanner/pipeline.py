@@ -25,6 +25,7 @@ from scanner.findings import error_batch
 from scanner.registers.accepted import Accepted
 from scanner.registers.check import CheckResult, RegisterCoverage, RegisterTally
 from scanner.registers.statement import parse_statement
+from scanner.registers.taxonomy import by_entity
 from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary, coverage_of
 from scanner.sinks import CheckSink, Listener, Sink
 from scanner.sources.database import DatabaseError, DatabaseOptions, TableItem, redact, sqlite_marker, table_items
@@ -310,8 +311,9 @@ def tallies(
     """One tally per register, its statement read with the categories ``detectors`` declare (raises
     ``StatementError`` for a statement that cannot be read)."""
     mapping = entities_by_category(detectors)
+    categories = by_entity(mapping)
     return [
-        RegisterTally(r, parse_statement(r.statement, str(r.statement), mapping=mapping), config, accepted)
+        RegisterTally(r, parse_statement(r.statement, str(r.statement), mapping=mapping), config, accepted, categories)
         for r in config.registers
     ]
 

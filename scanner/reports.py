@@ -187,14 +187,32 @@ def _undeclared_lines(undeclared: list[dict[str, Any]], contradicted: list[dict[
     register holds no IP addresses, while it does, is wrong — not merely incomplete."""
     denied = {c["entity"]: c for c in contradicted}
     out = []
-    for item in sorted(undeclared, key=lambda u: u["entity"] not in denied):
+    order = sorted(undeclared, key=lambda u: (not u.get("special"), u["entity"] not in denied))
+    for item in order:
         denial = denied.get(item["entity"])
+        special = f" — SPECIAL CATEGORY ({item['special']})" if item.get("special") else ""
         if denial is not None:
-            out.append(f"  CONTRADICTED: {item['entity']} {item['count']} (undeclared, and the statement denies it)")
+            out.append(
+                f"  CONTRADICTED: {item['entity']} {item['count']}{special} (undeclared, and the statement denies it)"
+            )
             out.append(f"      {contradiction(denial)}")
         else:
-            out.append(f"  UNDECLARED: {item['entity']} {item['count']}")
+            out.append(f"  UNDECLARED: {item['entity']} {item['count']}{special}")
         out.extend(f"      e.g. {_where(example)}" for example in item["examples"])
+    return out
+
+
+def _special_lines(special: list[dict[str, Any]]) -> list[str]:
+    """Declared special categories: the line naming the basis for holding them, or a note that none does."""
+    out = []
+    for item in special:
+        if item.get("note"):
+            out.append(f"  note: {item['note']}")
+        elif item["basis"] is not None:
+            out.append(
+                f"  special:    {item['label']} ({item['special']}) declared; basis named on line "
+                f"{item['basis']['line']}: {item['basis']['text']}"
+            )
     return out
 
 
@@ -204,6 +222,8 @@ def render_table(result: CheckResult) -> str:
         status = {"incomplete": "INCOMPLETE", "undeclared": "UNDECLARED DATA", "ok": "ok"}[verdict.status]
         if verdict.status == "incomplete" and verdict.undeclared:
             status += ", UNDECLARED DATA"
+        if verdict.special:
+            status += ", UNDECLARED SPECIAL-CATEGORY DATA"
         if verdict.contradicted:
             status += ", CONTRADICTS ITS STATEMENT"
         out.append(f"{verdict.register.name}  [{status}]")
@@ -232,6 +252,7 @@ def render_table(result: CheckResult) -> str:
         for item in verdict.accepted:
             out.append(f"  accepted:   {item['entity']} {item['count']} — {item['by']}: {item['why']}")
         out.extend(f"  note: {note}" for note in verdict.umbrella_notes)
+        out.extend(_special_lines(verdict.statement.special))
         if verdict.coverage is not None:
             out.append(f"  coverage:   {coverage_text(verdict.coverage)}")
         out.append("")
@@ -266,9 +287,11 @@ def _declared_mark(verdict: Verdict, entity: str) -> str:
     if entity in verdict.ignored:
         return "ignored"
     denial = next((c for c in verdict.contradicted if c["entity"] == entity), None)
+    special = next((u["special"] for u in verdict.special if u["entity"] == entity), None)
+    mark = f", special category ({special})" if special else ""
     if denial is not None:
-        return f"<b class='bad'>no: denied (statement line {denial['statement_line']})</b>"
-    return "<b class='bad'>no</b>"
+        return f"<b class='bad'>no{mark}: denied (statement line {denial['statement_line']})</b>"
+    return f"<b class='bad'>no{mark}</b>"
 
 
 def render_html(result: CheckResult) -> str:
@@ -303,6 +326,7 @@ def render_html(result: CheckResult) -> str:
             )
         parts.append("</table>")
         parts.extend(f"<p>Note: {escape(n)}</p>" for n in verdict.umbrella_notes)
+        parts.extend(f"<p class='bad'>Note: {escape(s['note'])}</p>" for s in verdict.statement.special if s.get("note"))
     if result.errors:
         parts.append("<h2>Items that could not be read</h2><ul>")
         parts.extend(f"<li>{escape(e['source'])}: {escape(_error(e))}</li>" for e in result.errors)

@@ -29,6 +29,7 @@ from scanner.config import Config, RegisterConfig, item_path
 from scanner.findings import counts
 from scanner.registers.accepted import Accepted
 from scanner.registers.statement import Evidence, Statement
+from scanner.registers.taxonomy import Category, by_entity
 
 EXAMPLES_PER_ENTITY = 3
 
@@ -48,6 +49,11 @@ class Verdict:
     coverage: RegisterCoverage | None = None
     #: Undeclared entities the statement denies holding: a subset of ``undeclared``, with the denial.
     contradicted: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def special(self) -> list[dict[str, Any]]:
+        """The undeclared entities that are special data (GDPR art. 9 or 10, a non-disclosure marker)."""
+        return [u for u in self.undeclared if u.get("special")]
 
     @property
     def incomplete(self) -> bool:
@@ -72,6 +78,7 @@ class Verdict:
             "found": dict(sorted(self.found.items())),
             "undeclared": self.undeclared,
             "contradicted": self.contradicted,
+            "special_declared": self.statement.special,
             "declared_not_found": self.declared_not_found,
             "ignored": self.ignored,
             "accepted": self.accepted,
@@ -184,10 +191,18 @@ class RegisterTally:
     """One register's running account of the findings in its sources (bounded: counts and examples)."""
 
     def __init__(
-        self, register: RegisterConfig, statement: Statement, config: Config, accepted: list[Accepted] | None = None
+        self,
+        register: RegisterConfig,
+        statement: Statement,
+        config: Config,
+        accepted: list[Accepted] | None = None,
+        categories: dict[str, Category] | None = None,
     ) -> None:
         self.register = register
         self.statement = statement
+        #: Entity → its category (see :func:`scanner.registers.taxonomy.by_entity`); default: the built-in
+        #: detectors' and the installed plug-ins'.
+        self.categories = by_entity() if categories is None else categories
         self.declared, self.notes = declared_entities(register, statement, config)
         self.denials = denials(register, statement, config)
         self.ignored = set(register.ignore)
@@ -240,9 +255,10 @@ class RegisterTally:
     def verdict(
         self, detector_entities: set[str], modified: dict[str, int], coverage: RegisterCoverage | None = None
     ) -> Verdict:
-        undeclared = [
-            {"entity": e, "count": n, "examples": self.examples.get(e, [])} for e, n in sorted(self.open.items())
-        ]
+        undeclared = sorted(
+            (self._undeclared_item(e, n) for e, n in self.open.items()),
+            key=lambda u: (not u["special"], u["entity"]),  # special data first
+        )
         accepted = [{"entity": e, "count": n, "by": by, "why": why} for (e, by, why), n in sorted(self.taken.items())]
         return Verdict(
             self.register,
@@ -258,6 +274,17 @@ class RegisterTally:
             coverage,
             self.contradicted(),
         )
+
+    def _undeclared_item(self, entity: str, count: int) -> dict[str, Any]:
+        """One undeclared entity: its count, category (special data marked with its provision) and examples."""
+        category = self.categories.get(entity)
+        return {
+            "entity": entity,
+            "count": count,
+            "category": category.key if category else None,
+            "special": (category.special or None) if category else None,
+            "examples": self.examples.get(entity, []),
+        }
 
     def contradicted(self) -> list[dict[str, Any]]:
         """The undeclared entities (not accepted) whose category the statement denies, with its words."""

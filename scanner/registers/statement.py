@@ -32,6 +32,7 @@ import regex
 
 from scanner.registers.documents import Line, read_statement
 from scanner.registers.retention import Retention, parse_duration
+from scanner.registers.special import legal_bases, special_notes
 from scanner.registers.taxonomy import Category, EntityMap, categories_in, resolved
 
 DATA_CONTENT = "data content"
@@ -420,6 +421,13 @@ class Statement:
     mentioned: list[Evidence]
     has_content_section: bool
     retention: tuple[Retention, int, str] | None = None  # the period, its line, the sentence
+    #: Provision ("GDPR art. 9") → (line, text) of the first line naming a basis for such data.
+    legal_bases: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def special(self) -> list[dict[str, object]]:
+        """The declared special categories, each with the line naming its basis or a note that none is named."""
+        return special_notes(self.declared, self.legal_bases)
 
     @property
     def declared_entities(self) -> set[str]:
@@ -436,6 +444,7 @@ class Statement:
             "retention": None
             if self.retention is None
             else {**self.retention[0].as_dict(), "line": self.retention[1], "evidence": self.retention[2]},
+            "special_categories": self.special,
         }
 
 
@@ -581,4 +590,5 @@ def parse_statement(path: Path, display: str | None = None, *, mapping: EntityMa
         mentioned=sorted(mentioned.values(), key=lambda e: e.line),
         has_content_section=any(s.kind == DATA_CONTENT for s in all_sections),
         retention=_retention(all_sections),
+        legal_bases=legal_bases(lines),
     )

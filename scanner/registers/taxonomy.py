@@ -51,6 +51,9 @@ class Category:
     label: str
     terms: tuple[str, ...]
     umbrella: bool = False
+    #: Where the law treats this data as special, the provision (``"GDPR art. 9"``, ``"GDPR art. 10"``,
+    #: ``"turvakielto"``); empty for ordinary personal data. ``check`` lists undeclared special data first.
+    special: str = ""
     #: Category keys an umbrella term may stand for.
     covers: tuple[str, ...] = ()
     #: The entities this category declares (from the detectors).
@@ -259,6 +262,17 @@ def resolved(mapping: EntityMap | None = None) -> tuple[Category, ...]:
 @functools.lru_cache(maxsize=1)
 def _resolved_default() -> tuple[Category, ...]:
     return tuple(c.resolve(default_mapping()) for c in CATEGORIES)
+
+
+def by_entity(mapping: EntityMap | None = None) -> dict[str, Category]:
+    """Entity → the (resolved, non-umbrella) category that declares it: what an undeclared finding is, in a
+    statement's words, and whether it is special data."""
+    found: dict[str, Category] = {}
+    for category in resolved(mapping):
+        if not category.umbrella:
+            for entity in category.entities:
+                found.setdefault(entity, category)
+    return found
 
 
 def known_entities(mapping: EntityMap | None = None) -> frozenset[str]:

@@ -225,10 +225,18 @@ def _card(verdict: dict[str, Any]) -> str:
         f"{escape(found_phrase(c['entity'], c['count']))}.</p>"
         for c in contradicted
     ]
+    # special data (GDPR art. 9/10) first, as the verdict orders it; older histories have no "special" key
     lines += [
-        f'<p class="undeclared">Undeclared: {escape(u["entity"])} {u["count"]:,}</p>'
+        f'<p class="undeclared">Undeclared: {escape(u["entity"])} {u["count"]:,}'
+        + (f' <span class="badge c">special category ({escape(u["special"])})</span>' if u.get("special") else "")
+        + "</p>"
         for u in verdict["undeclared"]
         if u["entity"] not in denied
+    ]
+    lines += [
+        f'<p class="contradicted"><span class="label">Special category:</span> {escape(s["note"])}</p>'
+        for s in verdict.get("special_declared") or []
+        if s.get("note")
     ]
     if verdict.get("coverage"):
         lines.append(f'<p><span class="label">Read:</span> {escape(verdict_coverage(verdict["coverage"]))}</p>')
