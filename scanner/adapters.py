@@ -85,23 +85,16 @@ class Adapter:
         self._spans[text] = found
         return found
 
-    def accept_array(self, texts: pa.Array, before: pa.Array, after: pa.Array) -> np.ndarray:
+    def accept_array(
+        self, texts: pa.Array, before: pa.Array, after: pa.Array, touching: np.ndarray | None = None
+    ) -> np.ndarray:
         """Whether the text around each match allows it (word boundaries, reject rules). ``before`` holds
-        up to ``engine.BEFORE`` characters, ``after`` two.
-
-        A strict boundary keeps a match from running on from a word, but one that opens with a bracket
-        may follow a letter (``mail.example.org[192.0.2.1]``), and one that closes with a bracket may
-        be followed by one.
+        up to ``engine.BEFORE`` characters, ``after`` two; ``touching`` is :func:`touching_words` of them,
+        when the caller has it for all detectors' matches at once.
         """
         ok = np.ones(len(before), bool)
         if self.strict_boundary:
-            last = _alnum(pc.utf8_slice_codeunits(before, start=-1))
-            first = _alnum(pc.utf8_slice_codeunits(after, start=0, stop=1))
-            if last.any():  # a bracket opening the match may follow a word
-                last[last] = ~_np(pc.match_substring_regex(texts.filter(pa.array(last)), r"^[\[(]"))
-            if first.any():
-                first[first] = ~_np(pc.match_substring_regex(texts.filter(pa.array(first)), r"[\])]$"))
-            ok &= ~last & ~first
+            ok &= ~(touching_words(texts, before, after) if touching is None else touching)
         if self.reject_before:
             ok &= ~pc.match_substring_regex(before, self.reject_before).to_numpy(zero_copy_only=False)
         if self.reject_after:
@@ -144,6 +137,21 @@ class Adapter:
 
     def needs_context_array(self, texts: pa.Array) -> np.ndarray | None:
         return self.recognizer.needs_context_array(texts) if self.harava else None
+
+
+def touching_words(texts: pa.Array, before: pa.Array, after: pa.Array) -> np.ndarray:
+    """Which matches run on from a letter or digit on either side: no value of a strict-boundary detector.
+
+    A match that opens with a bracket may follow a word (``mail.example.org[192.0.2.1]``), and one that
+    closes with a bracket may be followed by one.
+    """
+    last = _alnum(pc.utf8_slice_codeunits(before, start=-1))
+    first = _alnum(pc.utf8_slice_codeunits(after, start=0, stop=1))
+    if last.any():
+        last[last] = ~_np(pc.match_substring_regex(texts.filter(pa.array(last)), r"^[\[(]"))
+    if first.any():
+        first[first] = ~_np(pc.match_substring_regex(texts.filter(pa.array(first)), r"[\])]$"))
+    return last | first
 
 
 def _np(flags: pa.Array) -> np.ndarray:

@@ -39,7 +39,14 @@ import pyarrow.compute as pc
 from detectors._presidio import EntityRecognizer, PatternRecognizer, RecognizerResult, complete
 from detectors.base import UNDECIDED, VALID
 from detectors.guards import GUARDS, Guard
-from scanner.adapters import PLUGIN_PRIORITY, Adapter, compiled_patterns, context_regex, re2_compatible
+from scanner.adapters import (
+    PLUGIN_PRIORITY,
+    Adapter,
+    compiled_patterns,
+    context_regex,
+    re2_compatible,
+    touching_words,
+)
 from scanner.hits import HitGroup, Hits, Record, merge_records, prefer
 
 __all__ = [
@@ -89,6 +96,7 @@ class _Candidates:
     after: pa.Array
     context: np.ndarray
     refused: np.ndarray  # the row's own label says it is no value of this detector (``REJECT_LABEL``)
+    touching: np.ndarray  # runs on from a word on either side (``adapters.touching_words``)
 
 
 def _guarded(detectors: Sequence[_Detector], guards: Sequence[Guard]) -> tuple[list[_Slot], list[_Detector]]:
@@ -251,7 +259,10 @@ class _Pass:
         context = self._context(lines, rows, candidates, cand_row, slot, labels, starts)
         refused = self._refused(rows[cand_row], slot, labels)
         score = self._slot_score[slot]
-        return _Candidates(rows[cand_row], start[match_at], texts, slot, score, before, after, context, refused)
+        touching = touching_words(texts, before, after)  # once for all detectors, not per detector
+        return _Candidates(
+            rows[cand_row], start[match_at], texts, slot, score, before, after, context, refused, touching
+        )
 
 
 def _labelled(labels: pa.Array | str, rows: np.ndarray, pattern: str) -> np.ndarray:
@@ -398,7 +409,9 @@ class Engine:
         """Validate one detector's candidates: whole arrays first, then per value what is left."""
         texts = found.text.take(pa.array(mine))
         verdict = adapter.valid_array(texts)
-        accepted = adapter.accept_array(texts, found.before.take(pa.array(mine)), found.after.take(pa.array(mine)))
+        accepted = adapter.accept_array(
+            texts, found.before.take(pa.array(mine)), found.after.take(pa.array(mine)), found.touching[mine]
+        )
         accepted &= ~found.refused[mine]
         keep = np.flatnonzero((verdict == VALID) & accepted)
         at = mine[keep]
