@@ -22,13 +22,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from detectors._presidio import EntityRecognizer
+from detectors.address import AddressRecognizer
 from detectors.base import HaravaRecognizer, InvalidValue
+from detectors.diagnosis import DiagnosisRecognizer
 from detectors.email_address import EmailRecognizer
+from detectors.health_card import HealthCardRecognizer
 from detectors.hetu import HetuRecognizer
 from detectors.iban import IbanRecognizer
 from detectors.ip import IpRecognizer
+from detectors.passport import PassportRecognizer
 from detectors.payment_card import PaymentCardRecognizer
+from detectors.person import PersonRecognizer
 from detectors.phone import PhoneRecognizer
+from detectors.satu import SatuRecognizer
+from detectors.special_categories import (
+    CriminalRecordRecognizer,
+    EthnicOriginRecognizer,
+    HealthDataRecognizer,
+    ReligionRecognizer,
+    TradeUnionRecognizer,
+    TurvakieltoRecognizer,
+)
+from detectors.vehicle_plate import VehiclePlateRecognizer
 from detectors.ytunnus import YtunnusRecognizer
 
 __all__ = [
@@ -56,6 +71,19 @@ BUILTIN: tuple[type[HaravaRecognizer], ...] = (
     IpRecognizer,
     IbanRecognizer,
     PaymentCardRecognizer,
+    HealthCardRecognizer,
+    SatuRecognizer,
+    PassportRecognizer,
+    VehiclePlateRecognizer,
+    PersonRecognizer,
+    AddressRecognizer,
+    DiagnosisRecognizer,
+    HealthDataRecognizer,
+    TradeUnionRecognizer,
+    ReligionRecognizer,
+    EthnicOriginRecognizer,
+    CriminalRecordRecognizer,
+    TurvakieltoRecognizer,
 )
 ENTRY_POINT_GROUP = "harava.detectors"
 
@@ -139,7 +167,7 @@ def entities_of(recognizers: Iterable[EntityRecognizer | Detector]) -> set[str]:
     """Every entity the recognizers can report.
 
     >>> sorted(entities_of(presidio_recognizers()))[:3]
-    ['CREDIT_CARD', 'EMAIL_ADDRESS', 'FI_BUSINESS_ID']
+    ['ADDRESS', 'CREDIT_CARD', 'CRIMINAL_RECORD']
     """
     return {e for item in recognizers for e in _entities(_recognizer(item))}
 

@@ -37,6 +37,7 @@ PLANTED = {
         ({"line": 3, "column": 103}, "IP_ADDRESS", "[2001:db8:7cfa::14f5]:51544"),
     ],
     "Henkilosto/muistio.txt": [
+        ({"line": 3, "column": 17}, "PERSON", "Onni Laine"),
         ({"line": 4, "column": 15}, "FI_PERSONAL_IDENTITY_CODE", "070137V9118"),
         ({"line": 5, "column": 35}, "PHONE_NUMBER", "050-9583219"),
         ({"line": 5, "column": 71}, "PHONE_NUMBER", "09 4257 1234"),
@@ -52,6 +53,7 @@ PLANTED = {
     ],
     "Markkinointi/tilaajat.html": [
         ({"line": 6}, "EMAIL_ADDRESS", "siiri.koskinen@example.fi"),  # a mailto: link
+        ({"line": 6}, "PERSON", "Siiri Koskinen"),  # the link's text
         ({"line": 7}, "EMAIL_ADDRESS", "urho.nieminen@example.fi"),
         ({"line": 7}, "IP_ADDRESS", "192.0.2.44"),
     ],
@@ -103,9 +105,9 @@ def test_values_are_masked_unless_asked():
 def test_table_is_the_default_and_shows_masked_values():
     code, out, err = run("scan", "examples/share", "--no-progress")
     assert code == 0
-    assert "examples/share/Henkilosto/muistio.txt\n  4:15" in out
+    assert "examples/share/Henkilosto/muistio.txt\n  3:17" in out and "\n  4:15 " in out
     assert "070137V***8" in out and "070137V9118" not in out
-    assert "Findings: 25" in err
+    assert "Findings: 27" in err
 
 
 def test_value_hash_is_keyed_and_stable(monkeypatch):
@@ -148,7 +150,7 @@ def test_other_formats_hold_the_same_findings(fmt, tmp_path):
         assert json.loads(rows[0]["location"]) == {"line": 2, "column": 20, "field": "henkilötunnus"}
     else:
         rows = pq.read_table(out_file).to_pylist()
-    assert len(rows) == 25
+    assert len(rows) == 27
     assert {r["entity"] for r in rows} == {
         "FI_PERSONAL_IDENTITY_CODE",
         "FI_BUSINESS_ID",
@@ -156,6 +158,7 @@ def test_other_formats_hold_the_same_findings(fmt, tmp_path):
         "EMAIL_ADDRESS",
         "IP_ADDRESS",
         "IBAN_CODE",
+        "PERSON",
     }
 
 

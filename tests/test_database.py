@@ -95,6 +95,11 @@ def test_sqlite_exact_findings_and_locations(crm):
             (loc(table="loki", column="rivi", row_number=1), "IP_ADDRESS", "10.0.0.1"),
             (loc(table="loki", column="rivi", row_number=3), "FI_BUSINESS_ID", "2077474-0"),
             (loc(table="v_yhteys", column="gsm", row_number=1), "PHONE_NUMBER", "040 123 4567"),
+            # a single first name counts in a column named for names
+            (loc(table="asiakkaat", column="nimi", row={"id": 7}), "PERSON", "Aino"),
+            (loc(table="asiakkaat", column="nimi", row={"id": 8}), "PERSON", "Eino"),
+            (loc(table="v_yhteys", column="nimi", row_number=1), "PERSON", "Aino"),
+            (loc(table="v_yhteys", column="nimi", row_number=2), "PERSON", "Eino"),
         ]
     )
 
@@ -340,6 +345,10 @@ def test_postgresql_exact_findings_and_an_unreadable_table(pg):
             (loc(table="harava_t.muistio", column="teksti", row_number=1), "FI_BUSINESS_ID", "2077474-0"),
             (loc(table="harava_t.muistio", column="teksti", row_number=1), "PHONE_NUMBER", "040 765 1111"),
             (loc(table="harava_t.v_yhteys", column="puhelin", row_number=1), "PHONE_NUMBER", "040 123 4567"),
+            (loc(table=t, column="nimi", row={"id": 17}), "PERSON", "Aino"),
+            (loc(table=t, column="nimi", row={"id": 18}), "PERSON", "Eino"),
+            (loc(table="harava_t.v_yhteys", column="nimi", row_number=1), "PERSON", "Aino"),
+            (loc(table="harava_t.v_yhteys", column="nimi", row_number=2), "PERSON", "Eino"),
         ]
     )
     errors = [r for r in rows if r["error"]]

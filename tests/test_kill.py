@@ -55,7 +55,7 @@ Rekisteriin tallennetaan jäsenestä:
 
 Tietoja säilytetään kaksi vuotta jäsenyyden päättymisestä.
 """
-FOUND = {"EMAIL_ADDRESS": MEMBERS + 2, "FI_PERSONAL_IDENTITY_CODE": 1, "PHONE_NUMBER": 1}
+FOUND = {"EMAIL_ADDRESS": MEMBERS + 2, "FI_PERSONAL_IDENTITY_CODE": 1, "PERSON": 1, "PHONE_NUMBER": 1}
 TOTAL = sum(FOUND.values())
 ARCHIVE = "b-arkisto.txt"
 

@@ -263,11 +263,11 @@ def test_statements_declare_bank_accounts_and_cards_and_what_was_never_found(tmp
     assert code == 1, err
     verdicts = {r["name"]: r for r in json.loads(out)["registers"]}
     customers, payments = verdicts["asiakas"], verdicts["maksu"]
-    assert customers["declared"] == [CARD, "IBAN_CODE"]
+    assert customers["declared"] == [CARD, "IBAN_CODE", "PERSON"]  # "nimen": the name
     assert customers["found"] == {"IBAN_CODE": 1} and customers["undeclared"] == []
-    assert customers["declared_not_found"] == [CARD]
+    assert customers["declared_not_found"] == [CARD, "PERSON"]
     # "maksutiedot" may or may not mean the account and the card: the configuration decides
-    assert payments["declared"] == []
+    assert payments["declared"] == ["PERSON"]
     assert [u["entity"] for u in payments["undeclared"]] == ["IBAN_CODE"]
     assert any("maksutiedot" in note and "IBAN_CODE, CREDIT_CARD" in note for note in payments["notes"])
 

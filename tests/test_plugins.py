@@ -214,7 +214,7 @@ def test_register_parse_maps_the_categories_to_the_plugin_and_the_builtin_entity
     assert declared["pankkitili"]["entities"] == ["IBAN_CODE"]
     assert declared["pankkitili"]["evidence"] == "asiakkaan tilinumero mahdollisia hyvityksiä varten"
     assert declared["pankkitili"]["line"] == 20
-    assert declared["nimi"]["entities"] == []
+    assert declared["nimi"]["entities"] == ["PERSON"]
     assert {item["category"] for item in newsletter["declared"]} == {"nimi", "sahkopostiosoite"}
 
 
@@ -228,7 +228,7 @@ def test_check_finds_the_plugin_entity_declared_in_one_register_and_undeclared_i
     # the IBAN with a wrong check number and the 30th of February are neither
     assert billing["found"] == {"BIRTH_DATE": 1, "IBAN_CODE": 1}
     assert {"BIRTH_DATE", "IBAN_CODE"} <= set(billing["declared"]) and billing["undeclared"] == []
-    assert newsletter["declared"] == ["EMAIL_ADDRESS"]
+    assert newsletter["declared"] == ["EMAIL_ADDRESS", "PERSON"]
     assert sorted(u["entity"] for u in newsletter["undeclared"]) == ["BIRTH_DATE", "IBAN_CODE"]
     for undeclared in newsletter["undeclared"]:
         example = undeclared["examples"][0]
@@ -243,9 +243,9 @@ def test_parse_statement_takes_the_runs_mapping(company):
     builtin = load_detectors(entry_points=False)
     path = company / "statements" / "laskutus.txt"
     with_plugin = parse_statement(path, "laskutus.txt", mapping=entities_by_category([*builtin, birth]))
-    assert with_plugin.declared_entities == {"BIRTH_DATE", "IBAN_CODE"}
+    assert with_plugin.declared_entities == {"BIRTH_DATE", "IBAN_CODE", "PERSON"}
     assert with_plugin.as_dict()["declared"][1]["entities"] == ["BIRTH_DATE"]
     without = parse_statement(path, "laskutus.txt", mapping=entities_by_category(builtin))
-    assert without.declared_entities == {"IBAN_CODE"}
+    assert without.declared_entities == {"IBAN_CODE", "PERSON"}
     # still read and reported
     assert [e.category.key for e in without.declared] == ["nimi", "syntymaaika", "pankkitili"]

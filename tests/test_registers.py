@@ -67,7 +67,7 @@ def test_numbered_headings_and_what_does_not_count(tmp_path):
         "y_tunnus": "controller",
         "ip_osoite": "cookies",
     }
-    assert statement.declared_entities == {"PHONE_NUMBER", "EMAIL_ADDRESS", "FI_PERSONAL_IDENTITY_CODE"}
+    assert statement.declared_entities == {"PHONE_NUMBER", "EMAIL_ADDRESS", "FI_PERSONAL_IDENTITY_CODE", "PERSON"}
 
 
 UNNUMBERED = """Rekisteri- ja tietosuojaseloste
@@ -134,7 +134,7 @@ def test_field_tab_value_rows_with_inline_html(tmp_path):
 def test_markdown_swedish_with_negation():
     statement = parse_statement(EXAMPLES / "personalregister.md")
     assert statement.register == "Personalregister"
-    assert statement.declared_entities == {"FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "PHONE_NUMBER"}
+    assert statement.declared_entities == {"FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "PHONE_NUMBER", "PERSON", "ADDRESS"}
     assert [(e.category.key, e.line) for e in statement.negated] == [("sahkopostiosoite", 26)]
     assert [(e.category.key, e.section) for e in statement.mentioned] == [("sahkopostiosoite", "sources")]
 
@@ -179,7 +179,7 @@ def test_docx_with_headings_and_a_table(tmp_path):
     path = tmp_path / "seloste.docx"
     document.save(str(path))
     statement = parse_statement(path)
-    assert statement.declared_entities == {"PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "EMAIL_ADDRESS"}
+    assert statement.declared_entities == {"PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "EMAIL_ADDRESS", "PERSON", "ADDRESS"}
     assert [(e.category.key, e.section) for e in statement.mentioned] == []  # the controller's e-mail is declared too
 
 

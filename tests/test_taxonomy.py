@@ -60,7 +60,8 @@ def test_category_entities_derive_from_the_detectors():
         expected = tuple(r.ENTITY for r in builtin if category.key == r.CATEGORY)
         assert category.entities == expected, category.key
     assert by_category["henkilotunnus"].entities == ("FI_PERSONAL_IDENTITY_CODE",)
-    assert by_category["nimi"].entities == ()  # recognised in statements, no detector yet
+    assert by_category["nimi"].entities == ("PERSON",)
+    assert by_category["laskutustiedot"].entities == ()  # recognised in statements, no detector yet
     assert by_category["yhteystiedot"].may_cover == ("PHONE_NUMBER", "EMAIL_ADDRESS")
     assert known_entities(entities_by_category(builtin)) == {r.ENTITY for r in builtin}
 
