@@ -23,15 +23,25 @@ def test_check_examples_flags_exactly_the_planted_undeclared_data():
         "Asiakasrekisteri": ["IP_ADDRESS"],
         "Personalregister": ["EMAIL_ADDRESS"],
         "Newsletter register": ["IP_ADDRESS"],
+        # special-category data first
+        "Vuorosuunnittelurekisteri": ["FI_DIAGNOSIS_CODE", "HEALTH_DATA"],
     }
     customers = verdicts["Asiakasrekisteri"]
-    assert customers["declared"] == ["EMAIL_ADDRESS", "FI_BUSINESS_ID", "FI_PERSONAL_IDENTITY_CODE", "PHONE_NUMBER"]
+    assert customers["declared"] == [
+        "ADDRESS",
+        "EMAIL_ADDRESS",
+        "FI_BUSINESS_ID",
+        "FI_PERSONAL_IDENTITY_CODE",
+        "PERSON",
+        "PHONE_NUMBER",
+    ]
     # the share and the SQLite CRM together
     assert customers["found"] == {
         "EMAIL_ADDRESS": 9,
         "FI_BUSINESS_ID": 3,
         "FI_PERSONAL_IDENTITY_CODE": 4,
         "IP_ADDRESS": 4,
+        "PERSON": 3,  # the CRM's name column
         "PHONE_NUMBER": 8,
     }
     assert customers["undeclared"][0]["count"] == 4
@@ -41,7 +51,7 @@ def test_check_examples_flags_exactly_the_planted_undeclared_data():
         "location": {"line": 1, "column": 109},
         "value": "10.30.*.*",
     }
-    assert customers["declared_not_found"] == []
+    assert customers["declared_not_found"] == ["ADDRESS"]  # a home municipality is no address
     # the statement does not just omit them: it says the register holds none
     assert customers["contradicted"] == [
         {
@@ -57,11 +67,22 @@ def test_check_examples_flags_exactly_the_planted_undeclared_data():
         "Asiakasrekisteri": [("IP_ADDRESS", 36)],
         "Personalregister": [("EMAIL_ADDRESS", 26)],
         "Newsletter register": [("IP_ADDRESS", 13)],
+        "Vuorosuunnittelurekisteri": [],
     }
     staff = verdicts["Personalregister"]
-    assert staff["declared"] == ["FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "PHONE_NUMBER"]
+    assert staff["declared"] == ["ADDRESS", "FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "PERSON", "PHONE_NUMBER"]
     assert staff["undeclared"][0]["examples"][0]["value"] == "o***@example.fi"  # masked
     assert verdicts["Newsletter register"]["declared_not_found"] == []
+    shifts = verdicts["Vuorosuunnittelurekisteri"]
+    assert [(u["entity"], u["count"], u["category"], u["special"]) for u in shifts["undeclared"]] == [
+        ("FI_DIAGNOSIS_CODE", 4, "terveystiedot", "GDPR art. 9"),
+        ("HEALTH_DATA", 6, "terveystiedot", "GDPR art. 9"),
+    ]
+    assert shifts["undeclared"][0]["examples"][1]["value"] == "J0*.*"  # masked to the block
+    # union membership is declared, but the statement names no basis art. 9(2) allows
+    (union,) = shifts["special_declared"]
+    assert (union["category"], union["statement_line"], union["basis"]) == ("ammattiliitto", 30, None)
+    assert "names no basis" in union["note"]
 
 
 def test_check_table_and_html(tmp_path):
@@ -266,3 +287,31 @@ def test_what_the_configuration_declares_or_ignores_is_not_contradicted(tmp_path
     assert code == 1, err
     [verdict] = json.loads(out)["registers"]
     assert verdict["contradicted"] == [] and [u["entity"] for u in verdict["undeclared"]] == ["IP_ADDRESS"]
+
+
+def test_special_category_data_comes_first_and_a_declared_one_needs_a_basis(tmp_path):
+    code, out, _ = run("check", "--config", CONFIG, "--no-progress")
+    assert code == 1
+    shifts = out[out.index("Vuorosuunnittelurekisteri  [") :]
+    assert shifts.startswith("Vuorosuunnittelurekisteri  [UNDECLARED DATA, UNDECLARED SPECIAL-CATEGORY DATA]")
+    assert shifts.index("UNDECLARED: FI_DIAGNOSIS_CODE 4 — SPECIAL CATEGORY (GDPR art. 9)") < shifts.index(
+        "UNDECLARED: HEALTH_DATA 6 — SPECIAL CATEGORY (GDPR art. 9)"
+    )
+    assert "note: the statement declares ammattiliiton jäsenyys (line 30), a special category" in shifts
+
+    # the same register, its statement naming the basis: no note, the line that names it instead
+    statement = (ROOT / "examples" / "statements" / "vuorosuunnittelu.txt").read_text("utf-8")
+    based = statement.replace(
+        "jäsenmaksun perimistä palkasta",
+        "jäsenmaksun perimistä palkasta; käsittely perustuu työntekijän nimenomaiseen suostumukseen",
+    )
+    (tmp_path / "seloste.txt").write_text(based, "utf-8")
+    shutil.copytree(ROOT / "examples" / "share" / "Vuorosuunnittelu", tmp_path / "vuorot")
+    (tmp_path / "harava.toml").write_text(
+        '[[registers]]\nname = "Vuorot"\nstatement = "seloste.txt"\nsources = ["vuorot"]\n', "utf-8"
+    )
+    code, out, _ = run("check", "--config", str(tmp_path / "harava.toml"), "--format", "json", "--no-progress")
+    (verdict,) = json.loads(out)["registers"]
+    (union,) = verdict["special_declared"]
+    assert union["basis"]["line"] == 30 and "nimenomaiseen suostumukseen" in union["basis"]["text"]
+    assert "note" not in union

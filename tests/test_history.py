@@ -36,7 +36,7 @@ def test_two_runs_show_what_changed_and_fail_on_decides_the_exit(tmp_path):
 
     code, same = check(config, "--since", "last", "--fail-on", "new-undeclared")
     assert code == 0
-    assert same["changes"]["new"] == [] and same["changes"]["gone"] == [] and same["changes"]["persisting"] == 36
+    assert same["changes"]["new"] == [] and same["changes"]["gone"] == [] and same["changes"]["persisting"] == 77
 
     share = config.parent / "share"
     (share / "Markkinointi" / "voittajat.txt").write_text("Arvonnan voittaja, hetu 131052-308T\n", "utf-8")
@@ -52,6 +52,7 @@ def test_two_runs_show_what_changed_and_fail_on_decides_the_exit(tmp_path):
         "EMAIL_ADDRESS",
         "FI_PERSONAL_IDENTITY_CODE",
         "IBAN_CODE",
+        "PERSON",
         "PHONE_NUMBER",
         "PHONE_NUMBER",
     ]
@@ -114,13 +115,13 @@ def test_reports_html_json_md_csv_parquet(tmp_path):
     parser = _Tags()
     parser.feed(html)
     assert parser.tags.count("svg") == 3  # trend, entities, top folders
-    assert parser.classes.count("card") == 3 and parser.classes.count("bad") == 3
+    assert parser.classes.count("card") == 4 and parser.classes.count("bad") == 4
     assert "run 2" in html and "10.30.*.*" in html and "10.30.105.128" not in html
     assert " src=" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
     code, out, _ = run("report", "1", "--history", history, "--format", "json")
     report = json.loads(out)
-    assert report["run"]["id"] == 1 and [t["undeclared"] for t in report["trend"]] == [6]
+    assert report["run"]["id"] == 1 and [t["undeclared"] for t in report["trend"]] == [16]
     code, out, _ = run("report", "--history", history, "--format", "md")
     assert out.startswith("# Harava run 2") and "**undeclared: IP_ADDRESS 4**" in out
 
@@ -128,7 +129,7 @@ def test_reports_html_json_md_csv_parquet(tmp_path):
         target = tmp_path / f"findings.{fmt}"
         assert run("report", "--history", history, "--format", fmt, "-o", str(target))[0] == 0
         table = pacsv.read_csv(target) if fmt == "csv" else pq.read_table(target)
-        assert table.num_rows == 37
+        assert table.num_rows == 78
         assert table.column_names == [
             "run_id",
             "started",
@@ -151,7 +152,7 @@ def test_accepted_findings_are_reported_as_accepted(tmp_path):
     code, _, err = run("check", "--config", str(config), "--write-accepted", str(baseline), "--no-progress")
     assert code == 1, err
     text = baseline.read_text("utf-8")
-    assert text.count("[[accepted]]") == 6 and '"row" = { "id" = 1 }' in text
+    assert text.count("[[accepted]]") == 16 and '"row" = { "id" = 1 }' in text
     assert run("check", "--config", str(config), "--accepted", str(baseline))[0] == 2  # by/why still empty
     reviewed = text.replace('by = ""', 'by = "Kaarina, DPO"').replace('why = ""', 'why = "Reviewed 2026-11-23"')
     # the newsletter's IP address is not accepted: drop its entry
@@ -185,10 +186,10 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     monkeypatch.setattr(scan_module.Scanner, "scan_item", counting)
     here = ("--workers", "0")  # scanned in this process, where the counting can see it
     code, first = check(config, *here)
-    assert code == 1 and len(read) == 6  # every file of the share (logo.png too)
+    assert code == 1 and len(read) == 10  # every file of the share (logo.png too)
     read.clear()
     code, out, err = run("check", "--config", str(config), "--format", "json", "--no-progress", *here)
-    assert read == [] and "7 files" in err and "not read again" in err  # the share's 6 and the SQLite file
+    assert read == [] and "11 files" in err and "not read again" in err  # the share's 6 and the SQLite file
     assert json.loads(out)["registers"] == first["registers"]  # carried over exactly
 
     log = config.parent / "share" / "Asiakaspalvelu" / "tukipyynnot.log"
@@ -205,7 +206,7 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
 
     read.clear()
     code, _, err = run("check", "--config", str(config), "--full", "--no-progress", *here)
-    assert code == 1 and len(read) == 6 and "not read again" not in err
+    assert code == 1 and len(read) == 10 and "not read again" not in err
 
 
 def test_retention_from_the_statement_or_the_config_flags_old_files(tmp_path):
@@ -232,7 +233,7 @@ def test_retention_from_the_statement_or_the_config_flags_old_files(tmp_path):
     staff = verdicts["Personalregister"]["retention"]
     assert staff["days"] == 3650 and staff["from"] == "statement line 34: tio år"
     assert [(Path(f["source"]).name, f["modified"], f["findings"]) for f in staff["older_files"]] == [
-        ("muistio.txt", "2015-01-01", 5)
+        ("muistio.txt", "2015-01-01", 6)
     ]
     assert verdicts["Asiakasrekisteri"]["retention"]["older_files"] == []
     assert verdicts["Newsletter register"]["retention"] is None
@@ -257,7 +258,7 @@ def test_scan_runs_can_be_recorded_too(tmp_path):
     assert code == 0 and "Recorded as run 1" in err
     code, out, _ = run("report", "--history", str(history), "--format", "json")
     report = json.loads(out)
-    assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 25
+    assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 63
     assert {f["value"] for f in report["findings"]} >= {"131171Y***T", "a***@example.fi"}
     assert run("scan", "examples/share", "--history", str(history), "--show-values")[0] == 2
 
