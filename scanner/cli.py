@@ -45,6 +45,7 @@ def main() -> None:
       harava check --config examples/harava.toml --since last   # and what is new since the last check
       harava register parse examples/statements/* --format table
       harava report --config examples/harava.toml -o report.html
+      harava find 131052-308T --config examples/harava.toml   # where is this person's data?
       harava key show-path                         # the key behind value_hash: back it up
 
     Run "harava COMMAND --help" for a command's options.
@@ -338,6 +339,7 @@ def check(config_path: str, **o: Any) -> None:
     from detectors import entities_of
     from scanner import pipeline
     from scanner.config import ConfigError
+    from scanner.find import FindError
     from scanner.history import HistoryError, now
     from scanner.registers.accepted import AcceptedWriter
     from scanner.registers.documents import StatementError
@@ -348,6 +350,7 @@ def check(config_path: str, **o: Any) -> None:
     wants_change = bool(o["since"]) or o["fail_on"] == "new-undeclared"
     try:
         config, options, loaded, history, accepted, target = _check_setup(config_path, o, wants_change)
+        subjects = _known_subjects(config, options.key, loaded, history)
         entities = entities_of(loaded)
         signature = options.signature(entities, config.exclude)
         previous = history.previous_scan(signature) if history is not None and not o["full"] else None
@@ -359,7 +362,7 @@ def check(config_path: str, **o: Any) -> None:
             o["write_accepted"], lambda: AcceptedWriter(Path(o["write_accepted"]))
         )
         recorder = HistorySink.begin(history, config_path, started, signature) if history is not None else None
-        listeners = [x for x in (recorder, accepting) if x]
+        listeners = [x for x in (recorder, accepting, subjects) if x]
         with ended_on_failure(*listeners):  # to the end: a stop while the last findings are written counts
             with progress_bar(total, show) as bar:
                 result, outcome = pipeline.check(
@@ -375,9 +378,9 @@ def check(config_path: str, **o: Any) -> None:
             for listener in listeners:
                 listener.close()
             change = _record(recorder, result, outcome, o["since"] or "last" if wants_change else None)
-    except (ConfigError, StatementError, HistoryError) as exc:
+    except (ConfigError, StatementError, HistoryError, FindError) as exc:
         raise HaravaError(str(exc)) from exc
-    _print_check(result, change, o["fmt"], o["output"])
+    _print_check(result, change, o["fmt"], o["output"], subjects)
     note = reuse_text(outcome.total(), outcome.reused_from)
     if note:
         click.echo(note, err=True)
@@ -487,7 +490,23 @@ def _history_target(config: Any, given: str | None, off: bool, wants_change: boo
     return str(path)
 
 
-def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None:
+def _known_subjects(config: Any, key: bytes, loaded: list[Any], history: Any) -> Any:
+    """The configuration's [[subjects]] lists, read and hashed (their values forgotten): a listener tallying
+    the findings of their values, whose history records them with their subject. None without lists."""
+    if not config.subjects:
+        return None
+    from scanner.adapters import Adapter
+    from scanner.find import KnownSubjects, SubjectTally
+
+    known = KnownSubjects(config.subjects, key, [Adapter(d.recognizer) for d in loaded])
+    for note in known.notes():
+        click.echo(f"Note: {note}", err=True)
+    if history is not None:
+        history.subjects = known.names
+    return SubjectTally(known)
+
+
+def _print_check(result: Any, change: Any, fmt: str, output: str | None, subjects: Any = None) -> None:
     import json
 
     from scanner.outfile import write_text
@@ -497,6 +516,8 @@ def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None
         report = result.as_dict()
         if change is not None:
             report["changes"] = change.as_dict()
+        if subjects is not None:  # only with [[subjects]] lists: the findings of their values
+            report["subjects"] = subjects.as_list()
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
         text = render_html(result)
@@ -504,6 +525,8 @@ def _print_check(result: Any, change: Any, fmt: str, output: str | None) -> None
         text = render_table(result) + (render_change(change) if change is not None else "")
         if change is not None and change.key_note:
             text += change.key_note + "\n"
+        if subjects is not None:
+            text += subjects.text()
     if output:
         writing(output, lambda: write_text(output, text))
     else:
@@ -574,6 +597,144 @@ def _report_history(history_path: str | None, config_path: str | None) -> str:
     if not path.exists():
         raise HaravaError(f"no check of {config_path} has been recorded yet (its default history would be {path})")
     return str(path)
+
+
+@main.command()
+@click.argument("values", nargs=-1, metavar="[VALUE]...")
+@click.option(
+    "--values-from",
+    "lists",
+    multiple=True,
+    metavar="FILE[:COLUMN,...]",
+    help="Values from a file, one per line — or from a CSV file's named columns (a header name or a number"
+    " from 1), a row's values together as one subject; - is standard input. Each line or row is a subject"
+    " of its own. Repeatable.",
+)
+@history_option("The history to search (SQLite file or database URL).")
+@config_option(
+    "Or the configuration whose checks recorded it: its [history] path (or default history), its [settings]"
+    " key_file and recognizers, and the database URLs --rescan connects to."
+)
+@click.option(
+    "--entity",
+    metavar="NAME",
+    help="What the values are, e.g. FI_PERSONAL_IDENTITY_CODE (default: the one entity whose detector accepts"
+    " each value; `harava detectors` lists them). One value's own: ENTITY=VALUE, e.g. phone_number=0401234567.",
+)
+@format_option(("table", "json", "csv"), "table", "Output format: table for people; json or csv for programs.")
+@output_option("the places")
+@click.option(
+    "--run",
+    metavar="last|RUN|DATE",
+    help="Search this recorded run: the last one (default), run number RUN, or the last run on or before DATE.",
+)
+@click.option("--all-runs", is_flag=True, help="Search every recorded run: places where the value was ever seen.")
+@click.option(
+    "--rescan",
+    is_flag=True,
+    help="Read each place again (a file re-extracted, a database row selected by its key) and say whether the"
+    " value is still there: proof of an erasure.",
+)
+@recognizers_option
+def find(values: tuple[str, ...], lists: tuple[str, ...], **o: Any) -> None:
+    """Where is this person's data? List every place a history recorded the values at: identity codes,
+    business IDs, phone numbers (any written form), e-mail and IP addresses, IBANs, card numbers.
+
+    Each VALUE is checked and normalised by the detector that accepts it and hashed with the history's key,
+    as a scan does; the places come from the history's index of value hashes, without rescanning. The
+    VALUEs given together are one data subject; each line or row of --values-from is another. Values are
+    never written anywhere: the output shows them masked, an error shows only their form (999999-999A).
+
+    \b
+    Examples:
+      harava find 131052-308T --history history.db
+      harava find 131052-308T aino.virtanen@example.fi "040 123 4567" --config harava.toml
+      harava find --values-from poistopyynnot.csv:hetu,email --history history.db --format csv -o places.csv
+      harava find 131052-308T --history history.db --all-runs
+      harava find 131052-308T --history history.db --rescan      # after an erasure: is it gone?
+      harava find --values-from - --history history.db < pyynto.txt   # values kept out of ps and shell history
+
+    Exit status: 0 when the search completed (found or not); 2 on usage or errors (a value no detector
+    accepts, a run hashed with a key not at hand). With --rescan: 1 when a value is still in a place it
+    was recorded at, 2 when a place could not be read again, 0 when every value is gone.
+    """
+    from scanner.find import FindError, as_csv, as_json, as_table
+    from scanner.history import HistoryError
+    from scanner.sources.database import redact
+    from scanner.terminal import plural
+
+    if not values and not lists:
+        raise click.UsageError("give the VALUEs to look for, or --values-from FILE")
+    if o["all_runs"] and o["run"]:
+        raise click.UsageError("--run and --all-runs do not go together")
+    if o["all_runs"] and o["rescan"]:
+        raise click.UsageError("--rescan reads the places of one run again: leave out --all-runs")
+    try:
+        found, target, status = _find(values, lists, o)
+    except (FindError, HistoryError) as exc:
+        raise HaravaError(str(exc)) from exc
+    if o["fmt"] == "json":
+        import json
+
+        text = json.dumps(as_json(found, redact(str(target))), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = as_csv(found) if o["fmt"] == "csv" else as_table(found)
+    if o["output"]:
+        from scanner.outfile import write_text
+
+        writing(o["output"], lambda: write_text(o["output"], text))
+    else:
+        click.echo(text, nl=False)
+    places = sum(len(p) for p in found.places.values())
+    subjects = sum(1 for p in found.places.values() if p)
+    click.echo(f"{subjects} of {plural(len(found.subjects), 'subject')} found, in {plural(places, 'place')}.", err=True)
+    sys.exit(status)
+
+
+def _find(values: tuple[str, ...], lists: tuple[str, ...], o: dict[str, Any]):
+    """The search of ``harava find`` (and its rescan): the result, the history searched, the exit status."""
+    from scanner.adapters import Adapter
+    from scanner.config import ConfigError, Settings, load_config
+    from scanner.find import Identifier, Keys, rescan, rescan_status, search, subjects_from
+    from scanner.history import History
+    from scanner.keys import HashKeyError
+    from scanner.scan import ScanOptions
+
+    key, files, loaded, limits = load_run_settings(o["config_path"], o["recognizer_files"])
+    try:
+        config = load_config(Path(o["config_path"])) if o["config_path"] else None
+        keys = Keys((config.settings if config else Settings()).key_file)
+    except (ConfigError, HashKeyError) as exc:
+        raise HaravaError(str(exc)) from exc
+    target = _find_history(o["history_path"], config)
+    adapters = [Adapter(d.recognizer) for d in loaded]
+    entity = entity_names(o["entity"], {a.entity for a in adapters}) if o["entity"] else None
+    if entity and len(entity) > 1:
+        raise click.UsageError("--entity takes one entity")
+    subjects = subjects_from(values, lists, Identifier(adapters, entity[0] if entity else None), keys)
+    history = History(target)
+    found = search(history, subjects, keys, None if o["all_runs"] else (o["run"] or "last"))
+    if not o["rescan"]:
+        return found, target, 0
+    urls = [s for r in config.registers for s in r.sources] if config else []
+    rescan(found, keys, ScanOptions(key=key, recognizer_files=files, limits=limits), urls)
+    return found, target, rescan_status(found)
+
+
+def _find_history(history_path: str | None, config: Any) -> str:
+    """The history ``find`` searches: --history, else the configuration's (which must exist: a search never
+    creates an empty history)."""
+    from scanner.config import default_history, is_database_url
+
+    if history_path:
+        target = history_path
+    elif config is None:
+        raise click.UsageError("which history? give --history PATH|URL, or --config FILE.toml of the checks")
+    else:
+        target = config.history or str(default_history(config.path))
+    if not is_database_url(target) and not Path(target).is_file():
+        raise HaravaError(f"{target}: no such history (a check or scan records one with --history)")
+    return target
 
 
 @main.command()

@@ -29,6 +29,11 @@ found, the line::
     ignore = ["FI_BUSINESS_ID"]             # never flagged for this register
     retention = "6 kuukautta"               # instead of the period the statement gives
     accept_unread = ["binary", "encrypted"] # instead of the top-level list, for this register
+
+    [[subjects]]                            # known data subjects (scanner.find): findings of a value in
+    name = "Työntekijät"                    # the list are tagged with the name (``subject``)
+    values_from = "tyontekijat_hetu.csv"    # one value per line, or a CSV file with ...
+    column = "hetu"                         # ... the column to read (optional)
 """
 
 from __future__ import annotations
@@ -70,6 +75,15 @@ class RegisterConfig:
     accept_unread: list[str] | None = None  # overrides Config.accept_unread
 
 
+@dataclass(frozen=True)
+class SubjectsConfig:
+    """A list of known data subjects' values (``[[subjects]]``): read, hashed and forgotten at each check."""
+
+    name: str
+    values_from: Path
+    column: str | None = None
+
+
 @dataclass
 class Config:
     path: Path
@@ -79,6 +93,7 @@ class Config:
     umbrella: dict[str, list[str]] = field(default_factory=dict)
     history: str | None = None  # an SQLite file (relative to the config) or a database URL
     accept_unread: list[str] = field(default_factory=lambda: list(ACCEPT_UNREAD))
+    subjects: list[SubjectsConfig] = field(default_factory=list)
 
     def accepted_unread(self, register: RegisterConfig) -> set[str]:
         return set(self.accept_unread if register.accept_unread is None else register.accept_unread)
@@ -248,7 +263,7 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
         raise ConfigError(f"{path}: {exc}") from None
     reader = _Reader(path, text, entities)
     base = path.parent
-    known = ("settings", "registers", "exclude", "accept_unread", "limits", "umbrella", "history")
+    known = ("settings", "registers", "exclude", "accept_unread", "limits", "umbrella", "history", "subjects")
     unknown = set(data) - set(known)
     if unknown:
         raise reader.error(sorted(unknown)[0], f"unknown key (expected {', '.join(known)})")
@@ -290,7 +305,32 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
             raise reader.error(f"registers[{index}].name", f"register {register.name!r} is defined twice", index)
         names.add(register.name)
         config.registers.append(register)
+    config.subjects = _subjects(reader, data.get("subjects", []), base)
     return config
+
+
+def _subjects(reader: _Reader, entries: Any, base: Path) -> list[SubjectsConfig]:
+    """The ``[[subjects]]`` tables: a name, the file of values (relative to the configuration), a column."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise reader.error("subjects", "must be an array of tables: [[subjects]]")
+    found: list[SubjectsConfig] = []
+    for index, entry in enumerate(entries):
+        where = f"subjects[{index}]"
+        unknown = set(entry) - {"name", "values_from", "column"}
+        if unknown:
+            raise reader.error(f"{where}.{sorted(unknown)[0]}", "unknown key (expected name, values_from, column)")
+        for required in ("name", "values_from"):
+            if required not in entry:
+                raise reader.error(where, f"missing required key {required!r}")
+        name = reader.string(entry["name"], f"{where}.name")
+        if any(s.name == name for s in found):
+            raise reader.error(f"{where}.name", f"subject list {name!r} is defined twice")
+        values = base / reader.string(entry["values_from"], f"{where}.values_from")
+        if not values.is_file():
+            raise reader.error(f"{where}.values_from", f"no such file: {values}")
+        column = reader.string(entry["column"], f"{where}.column") if "column" in entry else None
+        found.append(SubjectsConfig(name, values, column))
+    return found
 
 
 def load_settings(path: Path) -> Settings:

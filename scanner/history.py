@@ -5,6 +5,11 @@ runs (time, configuration, exit status, the id of the hash key), each register's
 — as masked values, keyed hashes and locations, never raw values. Comparing two runs uses a finding's
 identity: register, entity, value hash, source, member and location; across a change of hash key (a new
 hash epoch, see ``scanner.keys``) hashes cannot be compared, and findings are matched by place only.
+
+Findings are indexed by value hash, so ``harava find`` (``scanner.find``) looks a person's values up in
+milliseconds however many are recorded; a finding whose value is in a known-subject list (``[[subjects]]``)
+carries the list's name in ``subject``. A history written by an earlier version gains the columns and
+indexes added since when it is opened (nullable columns: nothing recorded before is lost or changed).
 """
 
 from __future__ import annotations
@@ -60,6 +65,11 @@ FINDINGS = sa.Table(
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
     # the findings schema's fields; values are masked, always
     *[sa.Column(f.name, _SQL_TYPES[f.type], nullable=f.nullable) for f in RECORD_SCHEMA],
+    # the known subjects ([[subjects]] in the configuration) whose lists hold the value, joined by ", ";
+    # null: none (or recorded before subjects were kept)
+    sa.Column("subject", sa.Text),
+    # `harava find` looks values up by their hash: without this index, a lookup reads every finding
+    sa.Index("ix_findings_value_hash", "value_hash"),
 )
 FILES = sa.Table(
     "files",
@@ -103,6 +113,7 @@ class Finding:
     score: float | None = None
     detector: str | None = None
     detail: str | None = None
+    subject: str | None = None  # the known subjects whose lists hold the value ([[subjects]]), if any
 
     @property
     def key(self) -> tuple:
@@ -194,6 +205,19 @@ def _add_new_columns(engine: sa.Engine) -> None:
                     conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
 
 
+def _add_new_indexes(engine: sa.Engine) -> None:
+    """The indexes added since a history was written (the value-hash index ``harava find`` looks values up
+    by): created on open. Building one over a large history takes a while, once (about 3 s per million
+    findings in SQLite)."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in METADATA.sorted_tables:
+            have = {i["name"] for i in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in have:
+                    index.create(conn, checkfirst=True)
+
+
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """SIGINT and SIGTERM noted instead of handled inside the block, and delivered once it ends."""
@@ -216,11 +240,15 @@ class History:
     def __init__(self, target: str | Path, key_id: str | None = None) -> None:
         """``key_id``: the id of the hash key the runs begun here are hashed with (``scanner.keys.key_id``)."""
         self.key_id = key_id
+        #: value hash → the known subjects whose lists hold it (``scanner.find.KnownSubjects``): findings
+        #: recorded here are tagged with them (``subject``)
+        self.subjects: dict[str, str] = {}
         url = str(target) if is_database_url(str(target)) else f"sqlite:///{Path(target)}"
         try:
             self.engine = sa.create_engine(url)
             METADATA.create_all(self.engine)
             _add_new_columns(self.engine)
+            _add_new_indexes(self.engine)
         except (sa.exc.SQLAlchemyError, ModuleNotFoundError) as exc:
             raise HistoryError(f"{target}: cannot open the history: {exc}") from None
 
@@ -246,8 +274,11 @@ class History:
             return int(conn.execute(sa.insert(RUNS).values(**values)).inserted_primary_key[0])
 
     def add_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
+        subjects = self.subjects
         for row in rows:  # in place: a copy of every row would double what a flush holds
             row["run_id"] = run_id
+            if subjects:
+                row["subject"] = subjects.get(row["value_hash"])
         with self._writing() as conn:
             conn.execute(sa.insert(FINDINGS), rows)
 
@@ -352,6 +383,19 @@ class History:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(FINDINGS).where(FINDINGS.c.run_id == run_id))
             return [Finding(**{k: v for k, v in r._mapping.items() if k != "run_id"}) for r in rows]
+
+    def occurrences(self, hashes: Iterable[str], chunk: int = 500) -> list[tuple[int, Finding]]:
+        """(run id, finding) of every finding recorded with one of the value hashes, in any run, looked up
+        through the value-hash index: milliseconds however many findings the history holds."""
+        wanted = sorted(set(hashes))
+        found: list[tuple[int, Finding]] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), chunk):
+                query = sa.select(FINDINGS).where(FINDINGS.c.value_hash.in_(wanted[start : start + chunk]))
+                for r in conn.execute(query):
+                    row = dict(r._mapping)
+                    found.append((row.pop("run_id"), Finding(**row)))
+        return found
 
     def verdicts(self, run_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
