@@ -280,6 +280,15 @@ def register_parse(
         click.echo("\n".join(statement_table(s) for s in parsed), nl=False)
 
 
+def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> Any:
+    from scanner.risk import parse_fail_on
+
+    try:
+        return parse_fail_on(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @main.command()
 @config_option("Configuration file naming the registers, their statements and sources.", required=True)
 @format_option(
@@ -300,10 +309,13 @@ def register_parse(
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["undeclared", "new-undeclared", "never"]),
     default="undeclared",
     show_default=True,
-    help="When to exit with status 1: any undeclared data, undeclared data new since the previous run, or never.",
+    metavar="CONDITION[,CONDITION]",
+    callback=_fail_on,
+    help="When to exit with status 1: undeclared (any undeclared data), new-undeclared (undeclared data new"
+    " since the previous run), risk>=N (an item's risk score reaches N, 0-100), or never; several joined by"
+    " commas, any one met fails.",
 )
 @click.option("--full", is_flag=True, help="Read every file again, even those unchanged since the last run.")
 @click.option(
@@ -330,10 +342,11 @@ def check(config_path: str, **o: Any) -> None:
       harava check --config examples/harava.toml
       harava check --config harava.toml --since last
       harava check --config harava.toml --history history.db --fail-on new-undeclared
+      harava check --config harava.toml --fail-on undeclared,risk>=70   # also when an item's risk is high
       harava check --config harava.toml --format html -o check.html
 
     Exit status: 1 when undeclared personal data was found (with --fail-on new-undeclared: only when it
-    is new since the previous run; never: not at all), 2 on errors or when not everything could be read,
+    is new since the previous run; risk>=N: when an item's risk score reaches N; never: not at all), 2 on errors or when not everything could be read,
     else 0. The last line on standard error says which, and why.
     """
     from detectors import entities_of
@@ -347,7 +360,7 @@ def check(config_path: str, **o: Any) -> None:
     from scanner.terminal import check_status_text, progress_bar, reuse_text
 
     started = now()
-    wants_change = bool(o["since"]) or o["fail_on"] == "new-undeclared"
+    wants_change = bool(o["since"]) or o["fail_on"].needs_history
     try:
         config, options, loaded, history, accepted, target = _check_setup(config_path, o, wants_change)
         subjects = _known_subjects(config, options.key, loaded, history)
@@ -399,13 +412,9 @@ def check(config_path: str, **o: Any) -> None:
     if recorder is not None:
         _say_recorded(recorder.run_id, target)
     new_undeclared = change is not None and any(f.undeclared for f in change.new)
-    status = exit_status(
-        incomplete=result.incomplete,
-        undeclared=result.has_undeclared,
-        new_undeclared=new_undeclared,
-        fail_on=o["fail_on"],
-    )
-    click.echo(check_status_text(status, result, change, o["fail_on"]), err=True)
+    why = o["fail_on"].why(undeclared=result.has_undeclared, new_undeclared=new_undeclared, risk=result.max_risk)
+    status = 2 if result.incomplete else int(why is not None)  # the outside contract's exit statuses
+    click.echo(check_status_text(status, result, change, str(o["fail_on"]), why), err=True)
     sys.exit(status)
 
 

@@ -24,6 +24,7 @@ from scanner.extract import COVERAGE
 from scanner.findings import error_batch
 from scanner.registers.accepted import Accepted
 from scanner.registers.check import CheckResult, RegisterCoverage, RegisterTally
+from scanner.registers.exposed import Assessor
 from scanner.registers.statement import parse_statement
 from scanner.registers.taxonomy import by_entity
 from scanner.scan import Coverage, Item, Scanner, ScanOptions, Summary, coverage_of
@@ -342,6 +343,19 @@ def check(
     )
     entities = entities_of(detectors)
     verdicts = [t.verdict(entities, outcome.modified, _coverage(config, t.register, outcome)) for t in tallies]
+    assessor = Assessor(sources)
+    try:
+        for tally, verdict in zip(tallies, verdicts, strict=True):
+            verdict.risk = assessor.assess(
+                tally.register,
+                tally.items,
+                {u["entity"] for u in verdict.undeclared},
+                verdict.retention["days"] if verdict.retention else None,
+                tally.categories,
+                outcome.modified,
+            )
+    finally:
+        assessor.close()
     incomplete = bool(outcome.failed) or any(v.incomplete for v in verdicts)
     return CheckResult(verdicts, outcome.errors, incomplete=incomplete), outcome
 

@@ -216,6 +216,21 @@ def _special_lines(special: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _where_item(item: dict[str, Any]) -> str:
+    return f"{item['source']} {item['table']}" if item.get("table") else item["source"]
+
+
+def _risk_lines(risk: dict[str, Any] | None, shown: int = 3) -> list[str]:
+    """The register's risk score and its riskiest items, each with its reasons."""
+    if not risk or not risk.get("riskiest"):
+        return []
+    out = [f"  risk:       {risk['score']} of 100 ({'; '.join(risk['reasons'][1:])})"]
+    out.extend(
+        f"      {item['score']:>3}  {_where_item(item)}: {'; '.join(item['reasons'])}" for item in risk["riskiest"][:shown]
+    )
+    return out
+
+
 def render_table(result: CheckResult) -> str:
     out = []
     for verdict in result.verdicts:
@@ -255,6 +270,7 @@ def render_table(result: CheckResult) -> str:
         out.extend(_special_lines(verdict.statement.special))
         if verdict.coverage is not None:
             out.append(f"  coverage:   {coverage_text(verdict.coverage)}")
+        out.extend(_risk_lines(verdict.risk))
         out.append("")
     if result.errors:
         out.append(f"Could not read {plural(len(result.errors), 'item')}:")

@@ -341,10 +341,14 @@ def reuse_text(total: Summary, reused_from: int | None) -> str | None:
     )
 
 
-def check_status_text(status: int, result: CheckResult, change: Change | None, fail_on: str) -> str:
+def check_status_text(
+    status: int, result: CheckResult, change: Change | None, fail_on: str, why: str | None = None
+) -> str:
     """One line on why ``harava check`` exits as it does: cron mails, systemd journals and a person at the
     terminal see the number, and 1 (undeclared data), 2 (not everything read) and a 0 despite undeclared
-    data (``--fail-on``) mean very different things."""
+    data (``--fail-on``) mean very different things. ``fail_on`` is the option's canonical text
+    (``new-undeclared,risk>=70``), ``why`` the condition that failed (``risk 79 ≥ 70``)."""
+    conditions = fail_on.split(",")
     undeclared = [v.register.name for v in result.verdicts if v.undeclared]
     found = f"undeclared personal data in {plural(len(undeclared), 'register')} ({', '.join(undeclared)})"
     if status == 2:
@@ -352,15 +356,19 @@ def check_status_text(status: int, result: CheckResult, change: Change | None, f
         verdicts = f"{plural(len(incomplete), 'verdict')} incomplete ({', '.join(incomplete)})"
         return f"Exit status 2: {verdicts if incomplete else 'a source could not be scanned at all'}; see above."
     since = (f"since run {change.since['id']}" if change.since else "(no earlier run)") if change else ""
-    if status == 1 and fail_on == "new-undeclared" and change is not None:
+    if status == 1 and why is not None and why.startswith("risk"):
+        return f"Exit status 1: an item's {why} (--fail-on {fail_on}); see the riskiest items above."
+    if status == 1 and why in (None, "new-undeclared") and "new-undeclared" in conditions and change is not None:
         new = sum(1 for f in change.new if f.undeclared)
         return f"Exit status 1: {plural(new, 'new undeclared finding')} {since} (--fail-on new-undeclared)."
     if status == 1:
         return f"Exit status 1: {found}."
-    if undeclared and fail_on == "never":
+    if undeclared and conditions == ["never"]:
         return f"Exit status 0: {found}, but --fail-on never."
+    if undeclared and "new-undeclared" in conditions:
+        return f"Exit status 0: {found}, none of it new {since} (--fail-on {fail_on})."
     if undeclared:
-        return f"Exit status 0: {found}, none of it new {since} (--fail-on new-undeclared)."
+        return f"Exit status 0: {found}, but no item's risk reaches what --fail-on {fail_on} asks."
     if any(v.accepted for v in result.verdicts):
         return "Exit status 0: all personal data found is declared or accepted."
     if any(v.found for v in result.verdicts):

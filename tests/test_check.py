@@ -315,3 +315,34 @@ def test_special_category_data_comes_first_and_a_declared_one_needs_a_basis(tmp_
     (union,) = verdict["special_declared"]
     assert union["basis"]["line"] == 30 and "nimenomaiseen suostumukseen" in union["basis"]["text"]
     assert "note" not in union
+
+
+def test_each_register_has_a_risk_with_its_riskiest_items_and_fail_on_can_ask_for_it(tmp_path):
+    share = tmp_path / "share"
+    shutil.copytree(ROOT / "examples" / "share" / "Vuorosuunnittelu", share / "vuorot")
+    shutil.copy(ROOT / "examples" / "statements" / "vuorosuunnittelu.txt", tmp_path / "seloste.txt")
+    (share / "vuorot").chmod(0o755)
+    locked = share / "vuorot" / "poissaolot_2026-10.csv"
+    locked.chmod(0o600)  # the sick-leave list readable by its owner alone
+    (tmp_path / "harava.toml").write_text(
+        '[[registers]]\nname = "Vuorot"\nstatement = "seloste.txt"\nsources = ["share"]\n', "utf-8"
+    )
+    config = str(tmp_path / "harava.toml")
+    code, out, _ = run("check", "--config", config, "--format", "json", "--no-progress")
+    assert code == 1
+    (verdict,) = json.loads(out)["registers"]
+    risk = verdict["risk"]
+    riskiest = {Path(i["source"]).name: i for i in risk["riskiest"]}
+    mail, absences = riskiest["RE_vuoromuutos.eml"], riskiest["poissaolot_2026-10.csv"]
+    # the e-mail is readable by everyone, the list is not: the e-mail tops the list despite fewer findings
+    assert Path(risk["riskiest"][0]["source"]).name == "RE_vuoromuutos.eml"
+    assert "readable by everyone" in mail["reasons"] and "readable by everyone" not in absences["reasons"]
+    assert mail["exposure"]["world_readable"] is True and absences["exposure"]["world_readable"] is False
+    assert "health data × 2 (GDPR art. 9), undeclared" in mail["reasons"]
+    assert risk["score"] == mail["score"] and mail["working"].endswith(f"→ {mail['score']}")
+    code, _, err = run("check", "--config", config, "--fail-on", f"risk>={mail['score']}", "--no-progress")
+    assert code == 1 and f"an item's risk {mail['score']} ≥ {mail['score']}" in err
+    code, _, err = run("check", "--config", config, "--fail-on", f"risk>{mail['score']}", "--no-progress")
+    assert code == 0 and "no item's risk reaches" in err
+    code, _, err = run("check", "--config", config, "--fail-on", "risk>=101", "--no-progress")
+    assert code == 2 and "a score is from 0 to 100" in err

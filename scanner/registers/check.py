@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from scanner.config import Config, RegisterConfig, item_path
 from scanner.findings import counts
 from scanner.registers.accepted import Accepted
+from scanner.registers.exposed import ItemCounts
 from scanner.registers.statement import Evidence, Statement
 from scanner.registers.taxonomy import Category, by_entity
 
@@ -49,6 +50,8 @@ class Verdict:
     coverage: RegisterCoverage | None = None
     #: Undeclared entities the statement denies holding: a subset of ``undeclared``, with the denial.
     contradicted: list[dict[str, Any]] = field(default_factory=list)
+    #: The register's risk score and its riskiest items (``scanner.registers.exposed``); None: not assessed.
+    risk: dict[str, Any] | None = None
 
     @property
     def special(self) -> list[dict[str, Any]]:
@@ -84,6 +87,7 @@ class Verdict:
             "accepted": self.accepted,
             "retention": self.retention,
             "coverage": self.coverage.as_dict() if self.coverage else None,
+            "risk": self.risk,
             "notes": self.umbrella_notes,
         }
 
@@ -129,6 +133,12 @@ class CheckResult:
     @property
     def has_undeclared(self) -> bool:
         return any(v.undeclared for v in self.verdicts)
+
+    @property
+    def max_risk(self) -> int | None:
+        """The highest risk score of any item of any register (None: none assessed)."""
+        scores = [v.risk["score"] for v in self.verdicts if v.risk is not None]
+        return max(scores) if scores else None
 
     def as_dict(self) -> dict[str, Any]:
         return {"registers": [v.as_dict() for v in self.verdicts], "errors": self.errors}
@@ -212,6 +222,7 @@ class RegisterTally:
         self.examples: dict[str, list[dict[str, Any]]] = {}
         self.taken: Counter[tuple[str, str, str]] = Counter()  # (entity, by, why) of accepted findings
         self.per_file: Counter[str] = Counter()  # findings per file (as displayed), for the retention check
+        self.items = ItemCounts()  # findings per item and entity, for the risk score
 
     def add(self, batch: pa.RecordBatch) -> np.ndarray:
         """Count a findings batch; returns which rows are undeclared (for the history)."""
@@ -221,6 +232,7 @@ class RegisterTally:
             return np.zeros(batch.num_rows, bool)
         self.found.update(counts(entity))
         self.per_file.update(counts(pc.filter(batch.column("source"), present)))
+        self.items.add(batch)
         allowed = pa.array(sorted(self.declared | self.ignored), pa.string())
         mask = pc.and_(present, pc.invert(pc.is_in(entity, value_set=allowed))).to_numpy(zero_copy_only=False).copy()
         if not mask.any():

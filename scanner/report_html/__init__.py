@@ -433,6 +433,25 @@ def _static_table(data: ReportData) -> str:
     return f'<section class="static-only"><h2>Undeclared findings</h2>{body}</section>'
 
 
+def _riskiest(registers: list[dict[str, Any]], n: int = 20) -> str:
+    """The riskiest items of all registers, each with its score, reasons and the arithmetic behind it."""
+    items = [(i, v["name"]) for v in registers for i in (v.get("risk") or {}).get("riskiest") or []]
+    items.sort(key=lambda x: (-x[0]["points"], x[0]["source"], x[0].get("table") or ""))
+    if not items:
+        return ""
+    rows = "".join(
+        f"<tr><td>{i['score']}</td><td>{escape(i['source'])}{' › ' + escape(i['table']) if i.get('table') else ''}"
+        f"</td><td>{escape(register)}</td><td>{escape('; '.join(i['reasons']))}"
+        f"<details><summary>how</summary>{escape(i['working'])}</details></td></tr>"
+        for i, register in items[:n]
+    )
+    return (
+        f'<section class="keep"><h2>The {min(n, len(items))} riskiest items</h2><table>'
+        '<colgroup><col style="width:4em"><col style="width:22em"><col style="width:12em"><col></colgroup>'
+        f"<tr><th>risk</th><th>item</th><th>register</th><th>why</th></tr>{rows}</table></section>"
+    )
+
+
 def page(data: ReportData) -> str:
     run = data.run
     folders = Folders(f.path for f in data.findings)
@@ -455,6 +474,7 @@ def page(data: ReportData) -> str:
 {_header(data, folders)}
 {_glance(data)}
 <section><h2>Registers</h2><div class="cards">{"".join(_card(v) for v in data.registers)}</div></section>
+{_riskiest(data.registers)}
 <section class="keep"><h2>Undeclared findings over runs</h2><figure>{charts.trend(trend)}
 <figcaption>{caption.strip()}</figcaption></figure></section>
 <section class="keep"><h2>Findings by entity</h2>{entities}</section>
