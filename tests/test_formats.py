@@ -88,6 +88,8 @@ def test_xlsx_every_sheet_with_row_column_and_header(tmp_path):
         [
             ("Asiakkaat", loc(row=2, column="B", field="hetu"), HETU, "131052-308T"),
             ("Asiakkaat", loc(row=2, column="C", field="puhelin"), PHONE, "040 123 4567"),
+            ("Asiakkaat", loc(row=2, column="A", field="nimi"), "PERSON", "Aino"),  # a name column's first name
+            ("Asiakkaat", loc(row=3, column="A", field="nimi"), "PERSON", "Eino"),
             ("Muistiinpanot", loc(row=1, column="A"), PHONE, "050 765 4321"),
             ("Muistiinpanot", loc(row=1, column="A"), EMAIL, "eino@example.fi"),
         ]
@@ -179,6 +181,7 @@ def test_mail_headers_body_and_nested_attachments(tmp_path):
     assert found == ordered(
         [
             (None, loc(header="From"), EMAIL, "aino@example.fi"),
+            (None, loc(header="From"), "PERSON", "Aino Mäkinen"),
             (None, loc(header="To"), EMAIL, "tuki@example.fi"),
             (None, loc(part=2, line=2, column=11), HETU, "131052-308T"),
             (None, loc(part=2, line=2, column=34), PHONE, "040 123 4567"),
@@ -214,6 +217,8 @@ def test_archives_nested_and_compressed(tmp_path):
             ("paketti.zip", "sisempi.zip/syvalla.txt", "050 765 4321"),
             ("paketti.zip", "sisempi.zip/asiakkaat.xlsx/Asiakkaat", "131052-308T"),
             ("paketti.zip", "sisempi.zip/asiakkaat.xlsx/Asiakkaat", "040 123 4567"),
+            ("paketti.zip", "sisempi.zip/asiakkaat.xlsx/Asiakkaat", "Aino"),
+            ("paketti.zip", "sisempi.zip/asiakkaat.xlsx/Asiakkaat", "Eino"),
             ("paketti.zip", "sisempi.zip/asiakkaat.xlsx/Muistiinpanot", "050 765 4321"),
             ("paketti.zip", "sisempi.zip/asiakkaat.xlsx/Muistiinpanot", "eino@example.fi"),
             ("paketti.zip", "muistio.txt", "131052-308T"),
@@ -413,6 +418,7 @@ def test_pptx_xls_rtf(tmp_path):
             ("esitys.pptx", "", loc(slide=1, shape=shape, row=1, cell=2), "040 123 4567"),
             ("esitys.pptx", "", loc(slide=1, notes=True), "131052-308T"),
             ("vanha.xls", "Jäsenet", loc(row=2, column="B", field="hetu"), "131052-308T"),
+            ("vanha.xls", "Jäsenet", loc(row=2, column="A", field="nimi"), "Aino"),
             ("kirje.rtf", "", loc(line=2, column=7), "050 765 4321"),
         ]
     )
