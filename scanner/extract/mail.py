@@ -24,10 +24,11 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from email import policy, utils
+from email import utils
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from typing import BinaryIO
 
 from scanner.extract import (
@@ -75,6 +76,31 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 _BOUNDARY_TAIL = rb"(?P<end>--)?[ \t]*(?:\r\n|\r|\n)?\Z"  # after "--boundary", as email.feedparser
 _DASHES = (b"--",)
 _MBOX_SPECIALS = (b"From ", b">From ")
+
+
+class _Policy(EmailPolicy):
+    """The standard library's ``policy.default``, with each distinct MIME header parsed once: its
+    accessors (``get_content_type``, ``get_boundary``, ``get_param``…) parse a part's Content-Type anew
+    on every call, and most parts share their Content-Type and Content-Transfer-Encoding. The header
+    objects are read, never changed, so one serves every part that has that header. Only these, and only
+    short ones, are kept (a parsed header holds its parse tree, some 25 KB); the others are read once."""
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name") or len(value) > 1000 or name.lower() not in _MIME_HEADERS:
+            return super().header_fetch_parse(name, value)
+        key = (name, value)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            if len(_PARSED) >= _PARSED_MAX:  # bounded: a mailbox of distinct headers starts again
+                _PARSED.clear()
+            parsed = _PARSED[key] = super().header_fetch_parse(name, value)
+        return parsed
+
+
+_MIME_HEADERS = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
+_PARSED: dict[tuple[str, str], object] = {}
+_PARSED_MAX = 256
+_POLICY = _Policy()
 
 
 def looks_like_mail(head: bytes, suffix: str = "") -> bool:
@@ -315,7 +341,7 @@ class _Walk:
         if len(lines) > 1 and lines[-1].startswith(b"From "):  # the parser takes it for the body's first line
             self.src.unread(lines.pop())
         data = b"".join(lines)
-        part = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+        part = BytesParser(policy=_POLICY).parsebytes(data, headersonly=True)
         part.set_default_type(default)
         return part, data
 
@@ -469,7 +495,7 @@ class _Walk:
                 self._skip()
                 return
             held.append(chunk)
-        report = BytesParser(policy=policy.default).parsebytes(data + b"\n" + b"".join(held))
+        report = BytesParser(policy=_POLICY).parsebytes(data + b"\n" + b"".join(held))
         for sub in list(report.walk())[1:]:
             self.number += 1
             if sub.is_multipart():
