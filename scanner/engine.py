@@ -204,7 +204,9 @@ class _Pass:
             context[mine] = found[np.searchsorted(wanted_rows, cand_row[mine])]
         return context
 
-    def _refused(self, rows: np.ndarray, slot: np.ndarray, labels: pa.Array | str | None) -> np.ndarray:
+    def _refused(
+        self, rows: np.ndarray, slot: np.ndarray, labels: pa.Array | str | None, shared: np.ndarray | None = None
+    ) -> np.ndarray:
         """Whether each match's own label says it is no value of its detector (``REJECT_LABEL``). Only a
         label of its own: one for all rows (a CSV header) speaks of every column."""
         refused = np.zeros(len(rows), bool)
@@ -213,10 +215,16 @@ class _Pass:
                 mine = np.flatnonzero(np.isin(slot, self.slots_of[id(adapter)]))
                 if adapter.reject_label and len(mine):
                     refused[mine] = _labelled(labels, rows[mine], adapter.reject_label)
+                    if shared is not None:  # a CSV header among the labels of many texts speaks of every column
+                        refused[mine] &= ~shared[rows[mine]]
         return refused
 
     def candidates(
-        self, lines: pa.Array, labels: pa.Array | str | None = None, starts: np.ndarray | None = None
+        self,
+        lines: pa.Array,
+        labels: pa.Array | str | None = None,
+        starts: np.ndarray | None = None,
+        shared: np.ndarray | None = None,
     ) -> _Candidates | None:
         """Every match of the alternation, with its row, offset, neighbours and slot — vectorised."""
         if len(lines) == 0:
@@ -257,7 +265,7 @@ class _Pass:
             before, after = pa.array(before_list, pa.large_string()), pa.array(after_list, pa.large_string())
         cand_row = parent[match_at]
         context = self._context(lines, rows, candidates, cand_row, slot, labels, starts)
-        refused = self._refused(rows[cand_row], slot, labels)
+        refused = self._refused(rows[cand_row], slot, labels, shared)
         score = self._slot_score[slot]
         touching = touching_words(texts, before, after)  # once for all detectors, not per detector
         return _Candidates(
@@ -322,6 +330,7 @@ class Engine:
         hint: str | np.ndarray | None = None,
         labels: pa.Array | str | None = None,
         starts: np.ndarray | None = None,
+        shared: np.ndarray | None = None,
     ) -> Hits:
         """Find, validate and score every value in ``lines`` (an Arrow string array).
 
@@ -334,20 +343,22 @@ class Engine:
         lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
         if _holds_byte(lines, ord(SEP)):
             lines = pc.replace_substring(lines, SEP, " ")
-        first, second = (self._run(p, lines, hint, labels, starts) if p else [] for p in self._passes)
+        first, second = (self._run(p, lines, hint, labels, starts, shared) if p else [] for p in self._passes)
         hits = Hits(prefer(first, second) if second else first)
         if self.fallback:
             hits = Hits.from_records(merge_records(hits.records() + self._fallback(lines)))
         return hits
 
-    def scan_many(self, texts: Sequence[tuple[pa.Array, str | np.ndarray | None, pa.Array | None]]) -> list[Hits]:
+    def scan_many(
+        self, texts: Sequence[tuple[pa.Array, str | np.ndarray | None, pa.Array | str | None]]
+    ) -> list[Hits]:
         """:meth:`scan` of several texts (the lines of many small files) in one pass, their hits apart.
 
         Each call of an Arrow regular-expression kernel compiles its pattern, and the engine's joined
         pattern takes milliseconds to compile: a file of a few lines would cost that many times over. One
         pass over all their lines pays it once. A text's first line has no line above it (context), and
-        its rows are numbered from 0 again in its hits. Labels must be per row (or None): a label for all
-        rows at once (a CSV header) belongs to one text, which :meth:`scan` reads alone.
+        its rows are numbered from 0 again in its hits. A text's labels are per row, one for all its rows
+        (a CSV header: repeated for each, and marked ``shared`` so that it refuses no value), or None.
         """
         if not texts:
             return []
@@ -364,15 +375,21 @@ class Engine:
                     for (_, h, _), n in zip(texts, counts, strict=True)
                 ]
             )
-        labels = None
+        labels = shared = None
         if any(lab is not None for _, _, lab in texts):
             labels = pa.concat_arrays(
                 [
-                    lab.cast(pa.large_string()) if lab is not None else pa.nulls(n, pa.large_string())
+                    pa.array([lab] * n, pa.large_string())
+                    if isinstance(lab, str)
+                    else lab.cast(pa.large_string())
+                    if lab is not None
+                    else pa.nulls(n, pa.large_string())
                     for (_, _, lab), n in zip(texts, counts, strict=True)
                 ]
             )
-        hits = self.scan(lines, hint, labels, starts)
+            if any(isinstance(lab, str) for _, _, lab in texts):
+                shared = np.repeat([isinstance(lab, str) for _, _, lab in texts], counts)
+        hits = self.scan(lines, hint, labels, starts, shared)
         split: list[list[HitGroup]] = [[] for _ in texts]
         for group in hits.groups:
             text_of = np.searchsorted(bounds, group.row, side="right") - 1
@@ -393,8 +410,9 @@ class Engine:
         hint: str | np.ndarray | None,
         labels: pa.Array | str | None,
         starts: np.ndarray | None = None,
+        shared: np.ndarray | None = None,
     ) -> list[HitGroup]:
-        found = run.candidates(lines, labels, starts)
+        found = run.candidates(lines, labels, starts, shared)
         if found is None:
             return []
         groups = []

@@ -210,7 +210,7 @@ class Scanner:
             self._held = None
         yield "reading", -1, None  # the engine, over all of them
         started = time.perf_counter()
-        together = [p for p in pieces if not isinstance(p[2].labels, str)]  # a CSV header: read alone
+        together = pieces
         try:
             found = self.engine.scan_many([(p.lines, p.hints, p.labels) for _, _, p in together])
         except Exception:  # one text the engine fails on: the others must not fail with it

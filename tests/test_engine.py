@@ -121,3 +121,23 @@ def test_letters_beyond_ascii_belong_to_words_but_punctuation_and_symbols_do_not
         ("EMAIL_ADDRESS", "aino@example.fi"),
     ] * 3
     assert find(engine, "sähköposti:aino@example.fi") == [("EMAIL_ADDRESS", "aino@example.fi")]
+
+
+def test_a_csv_header_shared_by_its_rows_refuses_no_value_when_read_with_other_texts():
+    """A CSV header is one label for every column of its rows: the ``version`` column's header must not
+    refuse the address in the ``ip`` column, whether the file is read alone or in a group of small files."""
+    from detectors import presidio_recognizers
+
+    engine = Engine(presidio_recognizers())
+    csv_lines = pa.array(["192.0.2.5;1.2"], pa.large_string())
+    alone = engine.scan(csv_lines, None, "ip;version")
+    grouped = engine.scan_many(
+        [
+            (pa.array(["ei mitään"], pa.large_string()), None, None),
+            (csv_lines, None, "ip;version"),
+            (pa.array(["2.0.1.1"], pa.large_string()), None, pa.array(["version"], pa.large_string())),
+        ]
+    )
+    assert [[t.as_py() for t in g.text] for g in alone.groups] == [["192.0.2.5"]]
+    assert [[t.as_py() for t in g.text] for g in grouped[1].groups] == [["192.0.2.5"]]
+    assert grouped[2].groups == []  # a label of its own still refuses: a JSON "version" field
