@@ -298,7 +298,7 @@ def test_report_renders_in_headless_chromium(tmp_path):
     ).stdout
     parser = _Tags()
     parser.feed(dom)
-    assert parser.tags.count("svg") == 3 and parser.classes.count("card") == 3
+    assert parser.tags.count("svg") == 3 and parser.classes.count("card") == 4
     shot = tmp_path / "report.png"
     subprocess.run(
         [browser, *flags, f"--screenshot={shot}", "--window-size=1200,1600", report.as_uri()],
