@@ -248,8 +248,9 @@ def _column_index(header: list[str], column: str, name: str) -> int:
             return index
     if wanted.isdigit() and 0 < int(wanted) <= len(header):
         return int(wanted) - 1
-    shown = ", ".join(h.strip() for h in header)
-    raise FindError(f"{name}: no column {column!r} (the header has: {shown})")
+    # the first row may be data, not a header: its cells are shown by their form only, never as written
+    shown = ", ".join(shape(h.strip()) for h in header)
+    raise FindError(f"{name}: no column {column!r} (the first row has: {shown})")
 
 
 def subjects_from(values: Sequence[str], lists: Sequence[str], identifier: Identifier, keys: Keys) -> list[Subject]:

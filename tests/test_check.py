@@ -346,3 +346,20 @@ def test_each_register_has_a_risk_with_its_riskiest_items_and_fail_on_can_ask_fo
     assert code == 0 and "no item's risk reaches" in err
     code, _, err = run("check", "--config", config, "--fail-on", "risk>=101", "--no-progress")
     assert code == 2 and "a score is from 0 to 100" in err
+
+
+def test_an_sqlite_file_in_a_share_is_judged_by_who_may_read_the_file(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir(mode=0o755)
+    shutil.copy(ROOT / "examples" / "crm.db", share / "crm.db")
+    (share / "crm.db").chmod(0o644)
+    shutil.copy(ROOT / "examples" / "statements" / "asiakasrekisteri.txt", tmp_path / "seloste.txt")
+    (tmp_path / "harava.toml").write_text(
+        '[[registers]]\nname = "CRM"\nstatement = "seloste.txt"\nsources = ["share"]\n', "utf-8"
+    )
+    code, out, _ = run("check", "--config", str(tmp_path / "harava.toml"), "--format", "json", "--no-progress")
+    assert code == 1  # the support tickets' IP addresses, which the statement denies
+    (verdict,) = json.loads(out)["registers"]
+    tables = {i["table"]: i for i in verdict["risk"]["riskiest"]}
+    assert "readable by everyone" in tables["asiakkaat"]["reasons"]
+    assert tables["asiakkaat"]["exposure"]["file"]["world_readable"] is True

@@ -122,9 +122,12 @@ def test_a_workbook_openpyxl_writes_takes_the_fast_path(monkeypatch, tmp_path):
 
 STRINGS = ["<t>otsikko</t>", "<t>arvo</t>", '<t xml:space="preserve"> väli </t>', "<t>a &amp; b &lt;c&gt;</t>"]
 STRINGS += ['<r><rPr><b/><sz val="11"/></rPr><t>rik</t></r><r><t>as</t></r>', "<t/>", "<t>x005F_x</t>"]
+# an empty run with properties before a plain one: the properties of one run never swallow the next run
+STRINGS += ['<r><rPr><b/></rPr><t/></r><r><t>131052-</t></r><r><rPr><b/></rPr><t>308T</t></r>']
 
 #: (sheetData, whether the fast path reads it)
 CASES = {
+    "runs around an empty one": ('<row r="1"><c r="A1" t="s"><v>7</v></c></row>', True),
     "kinds of cells": (
         '<row r="1" spans="1:9"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2" t="s"><v>4</v></c></row>'
         '<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>2</v></c><c r="C2" t="s"><v>3</v></c>'

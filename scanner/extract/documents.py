@@ -191,7 +191,11 @@ def _plain_si(capture: bool) -> bytes:
 
 
 _PLAIN_SI = re.compile(_plain_si(True).decode())
-_PLAIN_RUN_TEXT = re.compile(r'<r>(?:<rPr>.*?</rPr>)?<t(?: xml:space="preserve")?>([^<]*)</t>', re.DOTALL)
+# A run's text; its properties are self-closing elements only (as the validator above allows), so that the
+# match cannot run on past an empty run's </r> into the next run's properties.
+_PLAIN_RUN_TEXT = re.compile(
+    r'<r>(?:<rPr>(?:<[A-Za-z]+(?: [A-Za-z]+="[^"<&]*")*/>)*</rPr>)?(?:<t(?: xml:space="preserve")?>([^<]*)</t>|<t/>)</r>'
+)
 _PLAIN_SST = re.compile(
     (_PROLOG + rb"<sst" + _ATTRIBUTES.replace(b"(?!xmlns)", b"") + _WS + rb">(?:" + _WS + _plain_si(False)).decode()
     + r")*+[ \t\n]*+</sst>[ \t\n]*",

@@ -62,19 +62,28 @@ class Assessor:
         for engine in self._engines.values():
             engine.dispose()
 
-    def _table(self, source: str, table: str) -> TableExposure | None:
+    def _table(self, source: str, table: str, register: RegisterConfig) -> TableExposure:
+        """Who may read a table: its database's grants, or — for an SQLite file found in a share, named by
+        its path — whoever may read the file."""
         if (source, table) not in self._tables:
-            import sqlalchemy as sa
+            from scanner.sources.database import DatabaseError, connect
 
-            url = self._urls.get(source, source)
-            if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-                url = item_path(url)  # the same file from any working folder
-            try:
-                engine = self._engines.get(url) or self._engines.setdefault(url, sa.create_engine(url))
-            except Exception:  # an URL SQLAlchemy cannot make an engine of: readers unknown
-                return None
-            schema, _, name = table.rpartition(".")
-            self._tables[(source, table)] = table_exposure(engine, schema or None, name, exposures=self.exposures)
+            if not is_database_url(source):
+                path = item_path(source)
+                exposure = TableExposure(table, "sqlite", file=self.exposures.file(path, _root(path, register)))
+            else:
+                url = self._urls.get(source, source)
+                if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+                    url = item_path(url)  # the same file from any working folder
+                try:
+                    # the scan's own read-only connection, with its timeouts and password sources
+                    engine = self._engines.get(url) or self._engines.setdefault(url, connect(url))
+                except DatabaseError as exc:
+                    exposure = TableExposure(table, source.partition(":")[0], error=str(exc))
+                else:
+                    schema, _, name = table.rpartition(".")
+                    exposure = table_exposure(engine, schema or None, name, exposures=self.exposures)
+            self._tables[(source, table)] = exposure
         return self._tables[(source, table)]
 
     def assess(
@@ -95,7 +104,7 @@ class Assessor:
         exposed: dict[tuple[str, str | None], dict[str, Any] | None] = {}
         for (source, table), found in sorted(per_item.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             if table is not None or is_database_url(source):
-                exposure: Any = self._table(source, table) if table else None
+                exposure: Any = self._table(source, table, register) if table else None
             else:
                 path = item_path(source)
                 exposure = self.exposures.file(path, _root(path, register))
