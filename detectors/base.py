@@ -15,6 +15,7 @@ pyarrow) and Python's ``regex`` module (which Presidio uses): no look-arounds, n
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -27,6 +28,9 @@ import pyarrow.compute as pc
 import regex
 
 from detectors._presidio import Pattern, PatternRecognizer, RecognizerResult
+
+#: Characters before a match that ``REJECT_BEFORE`` looks at (the engine's ``BEFORE``).
+REJECT_LOOKBEHIND = 16
 
 #: Verdicts of :meth:`HaravaRecognizer.valid_array`.
 VALID, INVALID, UNDECIDED = 1, 0, -1
@@ -169,18 +173,44 @@ class HaravaRecognizer(PatternRecognizer):
             return True
         return None if next(iter(self.spans(pattern_text)), None) else False
 
+    @functools.cached_property
+    def reject_rules(self) -> list[tuple[regex.Pattern[str], int]]:
+        """``REJECT_BEFORE`` and ``REJECT_AFTER`` compiled, each with the side it looks at (0: the text before
+        a match, 1: after), with ASCII classes (``\\s``, ``\\b``, ``\\w``) as RE2 reads them in the engine."""
+        return [
+            (regex.compile(rule, regex.ASCII), side)
+            for rule, side in ((self.REJECT_BEFORE, 0), (self.REJECT_AFTER, 1))
+            if rule is not None
+        ]
+
+    def _fitting(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """The results whose surroundings ``REJECT_BEFORE`` and ``REJECT_AFTER`` allow."""
+        rules = self.reject_rules
+        if not rules:
+            return results
+        return [
+            r
+            for r in results
+            if not any(
+                rule.search((text[max(r.start - REJECT_LOOKBEHIND, 0) : r.start], text[r.end : r.end + 2])[side])
+                for rule, side in rules
+            )
+        ]
+
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
     ) -> list[RecognizerResult]:
         """Presidio's matching, then what Harava's engine does too: a candidate is narrowed to its valid
-        part (:meth:`spans`), and a value that needs context (:meth:`needs_context_array`) counts only with
-        a context word in its line or the line above."""
+        part (:meth:`spans`), a match the text around it rejects (``REJECT_BEFORE``, ``REJECT_AFTER``) is
+        dropped, and a value that needs context (:meth:`needs_context_array`) counts only with a context word
+        in its line or the line above."""
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         for result in results:
             written = text[result.start : result.end]
             if not self.is_valid(written):
                 a, b = next(iter(self.spans(written)))
                 result.start, result.end, result.score = result.start + a, result.start + b, 1.0
+        results = self._fitting(text, results)
         if not results:
             return results
         needs = self.needs_context_array(pa.array([text[r.start : r.end] for r in results], pa.large_string()))

@@ -67,12 +67,18 @@ def compact(value: str) -> str:
 
 
 def check_character(digits: str) -> str:
-    """The check character for the nine digits ``DDMMYYZZZ``.
+    """The check character for the nine digits ``DDMMYYZZZ`` (and for the eight of a SATU, which DVV checks
+    with the same table).
 
     >>> check_character('131052308')
     'T'
     """
     return CHECK_CHARACTERS[int(digits) % 31]
+
+
+def check_codes(numbers: np.ndarray) -> np.ndarray:
+    """:func:`check_character` of a whole array of numbers, as ASCII codes (to compare with a byte matrix)."""
+    return _CHECK_OF[numbers % 31]
 
 
 def birth_date(value: str) -> datetime.date:
@@ -129,7 +135,7 @@ def valid_array(texts: pa.Array) -> np.ndarray:
     individual = digits_value(m, (7, 8, 9))
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
-    check = _CHECK_OF[digits_value(m, (0, 1, 2, 3, 4, 5, 7, 8, 9)) % 31] == m[:, 10]
+    check = check_codes(digits_value(m, (0, 1, 2, 3, 4, 5, 7, 8, 9))) == m[:, 10]
     ok = (century > 0) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days) & (individual >= 2) & check
     return np.where(ok, VALID, INVALID).astype(np.int8)
 

@@ -24,15 +24,13 @@ detectors.base.InvalidValue: not of the form AB1234567 (two letters and seven di
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors._presidio import RecognizerResult
 from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue
-from detectors.vehicle_plate import CODE_KEY, CODE_LABEL, fitting
+from detectors.vehicle_plate import CODE_KEY, CODE_LABEL
 
 _FORM = re.compile(r"[A-Z]{2}[0-9]{7}", re.ASCII)
 
@@ -118,8 +116,3 @@ class PassportRecognizer(HaravaRecognizer):
         "resedokument",
         "resehandling",
     ]
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        return fitting(self, text, super().analyze(text, entities, nlp_artifacts, regex_flags))

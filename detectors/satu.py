@@ -39,30 +39,21 @@ detectors.base.InvalidValue: not of the form NNNNNNNNC (eight digits and a check
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors._presidio import RecognizerResult
 from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue, ascii_matrix, digits_value
 from detectors.guards import NUMBER_LABEL
-from detectors.vehicle_plate import fitting
+from detectors.hetu import check_character, check_codes  # DVV checks both with the same table
 
-CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-_CHECK_OF = np.frombuffer(CHECK_CHARACTERS.encode(), np.uint8)
 _FORM = re.compile(r"(\d{8})([0-9A-FHJ-NPR-Y])", re.ASCII)
 
 
 def compact(value: str) -> str:
     """Upper case, without surrounding white space."""
     return value.strip().upper()
-
-
-def check_character(digits: str) -> str:
-    """The check character of the eight digits."""
-    return CHECK_CHARACTERS[int(digits) % 31]
 
 
 def validate(value: str) -> str:
@@ -99,7 +90,7 @@ def valid_array(texts: pa.Array) -> np.ndarray:
     if m is None:
         return np.array([VALID if is_valid(t) else INVALID for t in texts.to_pylist()], np.int8)
     digits = ((m[:, :8] >= 48) & (m[:, :8] <= 57)).all(axis=1)
-    check = _CHECK_OF[np.where(digits, digits_value(m, range(8)), 0) % 31] == m[:, 8]
+    check = check_codes(np.where(digits, digits_value(m, range(8)), 0)) == m[:, 8]
     return np.where(digits & check, VALID, INVALID).astype(np.int8)
 
 
@@ -144,8 +135,3 @@ class SatuRecognizer(HaravaRecognizer):
         "electronic identification number",
         "electronic id number",
     ]
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        return fitting(self, text, super().analyze(text, entities, nlp_artifacts, regex_flags))

@@ -36,14 +36,11 @@ detectors.base.InvalidValue: not of the form ABC-123 (two or three letters, a hy
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import regex
 
-from detectors._presidio import RecognizerResult
 from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue
 
 DIPLOMATIC = "diplomatic plate (CD)"
@@ -137,23 +134,6 @@ def needs_context_array(texts: pa.Array) -> np.ndarray:
     return np.ones(len(texts), bool)
 
 
-def fitting(recognizer: HaravaRecognizer, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """The results of Presidio's ``analyze`` whose surroundings fit the recognizer's ``REJECT_BEFORE`` and
-    ``REJECT_AFTER``, as Harava's engine requires: in a plain Presidio analyzer too, a code labelled as a
-    product's (``tuotekoodi XY-12``) is no plate. (The base class's ``analyze`` does not look at them.)"""
-    rules = [
-        (regex.compile(rule, regex.ASCII), side)
-        for rule, side in ((recognizer.REJECT_BEFORE, 0), (recognizer.REJECT_AFTER, 1))
-        if rule is not None
-    ]
-    kept = []
-    for result in results:
-        around = (text[max(result.start - 16, 0) : result.start], text[result.end : result.end + 2])
-        if not any(rule.search(around[side]) for rule, side in rules):
-            kept.append(result)
-    return kept
-
-
 class VehiclePlateRecognizer(HaravaRecognizer):
     ENTITY = "FI_VEHICLE_PLATE"
     NAME = "vehicle_plate"
@@ -235,8 +215,3 @@ class VehiclePlateRecognizer(HaravaRecognizer):
         "company car",
         "parking",
     ]
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        return fitting(self, text, super().analyze(text, entities, nlp_artifacts, regex_flags))

@@ -53,12 +53,7 @@ class Adapter:
         self.reject_before = recognizer.REJECT_BEFORE if self.harava else None
         self.reject_after = recognizer.REJECT_AFTER if self.harava else None
         self.reject_label = recognizer.REJECT_LABEL if self.harava else None
-        self._reject = [
-            # ASCII classes (\s, \b, \w), as RE2 reads them in accept_array
-            (regex.compile(p, regex.ASCII), side)
-            for p, side in ((self.reject_before, 0), (self.reject_after, 1))
-            if p is not None
-        ]
+        self._reject = recognizer.reject_rules if self.harava else []
         self.context_re2 = context_regex(getattr(recognizer, "context", None) or [])
         self._spans: dict[str, list[tuple[int, int, float | None]]] = {}
 

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors._presidio import EntityRecognizer, PatternRecognizer, RecognizerResult, complete
-from detectors.base import UNDECIDED, VALID
+from detectors.base import REJECT_LOOKBEHIND, UNDECIDED, VALID
 from detectors.guards import GUARDS, Guard
 from scanner.adapters import (
     PLUGIN_PRIORITY,
@@ -64,7 +64,7 @@ __all__ = [
 SEP = "\x1f"  # unit separator: blanked in the scanned text first, so it cannot occur there
 CONTEXT_BOOST = 0.35  # the same factor Presidio's context enhancer uses
 ROW_SEP = "\n"  # between rows for the per-text fallback: ``\b``, ``^`` and ``$`` see a boundary there
-BEFORE = 16  # characters before a match its detector's rules may look at
+BEFORE = REJECT_LOOKBEHIND  # characters before a match its detector's rules may look at
 
 _Detector = tuple[Adapter, list[tuple[str, str, float]]]
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from bench.accuracy import harava_run, load_truth, lookalike_hits, score
 from detectors import satu
 from detectors.base import VALID
-from detectors.satu import CHECK_CHARACTERS, SatuRecognizer, check_character
+from detectors.hetu import CHECK_CHARACTERS
+from detectors.satu import SatuRecognizer, check_character
 from scanner.registers import taxonomy
 from tests.conftest import find
 from tests.test_cli import run
