@@ -265,6 +265,15 @@ def concat(*parts: pa.Array | str) -> pa.Array:
     return pc.binary_join_element_wise(*values, pa.scalar("", pa.large_string()))
 
 
+def mask_digits_between(texts: pa.Array, head: int) -> pa.Array:
+    """Keep the first ``head`` digits (what kind of number it is) and the last four (which one it is, as
+    receipts print card numbers); every digit between becomes ``*``, separators kept."""
+    parts = pc.extract_regex(
+        texts.cast(pa.large_string()), rf"^(?P<keep>\d{{{head}}})(?P<hide>.*)(?P<tail>\d[ -]?\d[ -]?\d[ -]?\d)$"
+    )
+    return concat(parts.field("keep"), pc.replace_substring_regex(parts.field("hide"), r"\d", "*"), parts.field("tail"))
+
+
 def ascii_matrix(texts: pa.Array, width: int) -> np.ndarray | None:
     """The candidates as an (n, width) byte matrix when every one is exactly ``width`` bytes."""
     texts = texts.cast(pa.large_string())

@@ -46,7 +46,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue, concat
+from detectors.base import INVALID, VALID, HaravaRecognizer, InvalidValue, mask_digits_between
 
 #: The first digits of every European health insurance card number Kela issues.
 PREFIX = "80246"
@@ -99,10 +99,7 @@ def valid_array(texts: pa.Array) -> np.ndarray:
 
 def mask_array(texts: pa.Array) -> pa.Array:
     """Keep the issuer prefix and the last four digits; hide the digits between, separators kept."""
-    parts = pc.extract_regex(
-        texts.cast(pa.large_string()), r"^(?P<keep>\d{5})(?P<hide>.*)(?P<tail>\d[ -]?\d[ -]?\d[ -]?\d)$"
-    )
-    return concat(parts.field("keep"), pc.replace_substring_regex(parts.field("hide"), r"\d", "*"), parts.field("tail"))
+    return mask_digits_between(texts, len(PREFIX))
 
 
 def mask(value: str) -> str:

@@ -49,9 +49,9 @@ from detectors.base import (
     VALID,
     HaravaRecognizer,
     InvalidValue,
-    concat,
     luhn_digit,
     luhn_ok_array,
+    mask_digits_between,
 )
 from detectors.guards import NUMBER_LABEL
 
@@ -180,10 +180,7 @@ def compact_array(texts: pa.Array) -> pa.Array:
 
 def mask_array(texts: pa.Array) -> pa.Array:
     """Keep the first digit (the kind of card) and the last four; hide the digits between."""
-    parts = pc.extract_regex(
-        texts.cast(pa.large_string()), r"^(?P<keep>\d)(?P<hide>.*)(?P<tail>\d[ -]?\d[ -]?\d[ -]?\d)$"
-    )
-    return concat(parts.field("keep"), pc.replace_substring_regex(parts.field("hide"), r"\d", "*"), parts.field("tail"))
+    return mask_digits_between(texts, 1)
 
 
 def mask(value: str) -> str:
