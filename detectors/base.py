@@ -64,6 +64,9 @@ class HaravaRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[tuple[str, str, float]]]
     #: Words (Finnish, Swedish, English; stems match inflected forms) that raise the score.
     CONTEXT: ClassVar[list[str]] = []
+    #: Every value counts only with a context word (see :meth:`needs_context_array`): forms that carry no
+    #: check, or whose check passes too often by chance, to stand alone.
+    CONTEXT_REQUIRED: ClassVar[bool] = False
     #: Order in the engine's first-pass alternation: at one text position the lowest number wins.
     PRIORITY: ClassVar[int] = 50
     #: A match must not touch a letter or digit on either side (Unicode-aware check).
@@ -159,7 +162,9 @@ class HaravaRecognizer(PatternRecognizer):
         """Which validated values count only with a context word in their line, the line above or their
         label (a column named ``puhelin``): forms too common in ordinary text to stand alone. None: none."""
         own = self._function("needs_context_array")
-        return own(texts) if own else None
+        if own:
+            return own(texts)
+        return np.ones(len(texts), bool) if self.CONTEXT_REQUIRED else None
 
     def score_array(self, texts: pa.Array, scores: np.ndarray) -> np.ndarray:
         """Adjust the scores of validated values (e.g. lower for weak forms)."""

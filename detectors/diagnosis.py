@@ -199,10 +199,6 @@ def detail_array(texts: pa.Array) -> pa.Array:
     return pc.if_else(atc, "ATC", "ICD-10")
 
 
-def needs_context_array(texts: pa.Array) -> np.ndarray:
-    """Every code: a letter and two digits stand for many things (see the module's docstring)."""
-    return np.ones(len(texts), bool)
-
 
 #: Words that say a code is about someone's health (Finnish, Swedish, English; stems match inflected forms
 #: and compounds: "diagnoosi" in "päädiagnoosi", "lääkity" in "lääkityksen").
@@ -255,6 +251,7 @@ class DiagnosisRecognizer(HaravaRecognizer):
     # Last, in the engine's second pass with the special-category keywords: any identifier at the same
     # place wins, and the first pass's joined pattern stays as it was (measured: cheaper than joining it).
     PRIORITY = 97
+    CONTEXT_REQUIRED = True  # a letter and two digits stand for many things (see the module's docstring)
     PATTERNS = [
         ("atc", r"\b[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}\b", 0.4),
         (

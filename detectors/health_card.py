@@ -106,10 +106,6 @@ def mask(value: str) -> str:
     return mask_array(pa.array([value.strip()], pa.large_string()))[0].as_py()
 
 
-def needs_context_array(texts: pa.Array) -> np.ndarray:
-    """Every form: the number has no check digit (see the module's docstring)."""
-    return np.ones(len(texts), bool)
-
 
 class HealthCardRecognizer(HaravaRecognizer):
     ENTITY = "FI_HEALTH_INSURANCE_CARD"
@@ -122,6 +118,7 @@ class HealthCardRecognizer(HaravaRecognizer):
     # After the payment cards (a card number never starts with 8) and before the e-mail addresses' guard:
     # a detector after it would run in a second pass of its own.
     PRIORITY = 26
+    CONTEXT_REQUIRED = True  # a Kela card number has no check digit (see the module's docstring)
     PATTERNS = [
         # solid, 5-5-5-5 and 10-10 (spaces or hyphens); 4-4-4-4-4 as retyped
         ("ehic", r"\b80246(?:\d{15}|(?:[ -]\d{5}){3}|\d{5}[ -]\d{10})\b|\b8024(?:[ -]\d{4}){4}\b", 0.4),

@@ -83,10 +83,6 @@ def mask(value: str) -> str:
     return mask_array(pa.array([compact(value)], pa.large_string()))[0].as_py()
 
 
-def needs_context_array(texts: pa.Array) -> np.ndarray:
-    """Every number: it has no check digit (see the module's docstring)."""
-    return np.ones(len(texts), bool)
-
 
 class PassportRecognizer(HaravaRecognizer):
     ENTITY = "FI_PASSPORT"
@@ -95,6 +91,7 @@ class PassportRecognizer(HaravaRecognizer):
     COLUMN_HINTS = r"passi\w*|passport\w*|passnummer|passnr|pass_?(?:no|nr|number|nummer)"
     # After the payment cards, before the e-mail addresses' guard (see health_card).
     PRIORITY = 28
+    CONTEXT_REQUIRED = True  # a passport number has no check digit (see the module's docstring)
     PATTERNS = [("passport", r"\b[A-Z]{2}[0-9]{7}\b", 0.3)]
     # Labelled as another code; hyphenated into a longer code on either side.
     REJECT_BEFORE = rf"(?:[A-Za-z0-9][-/]|{CODE_LABEL})$"

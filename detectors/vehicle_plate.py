@@ -129,10 +129,6 @@ def detail_array(texts: pa.Array) -> pa.Array | None:
     return pc.if_else(diplomatic, DIPLOMATIC, pa.scalar(None, pa.string()))
 
 
-def needs_context_array(texts: pa.Array) -> np.ndarray:
-    """Every plate: product codes look the same (see the module's docstring)."""
-    return np.ones(len(texts), bool)
-
 
 class VehiclePlateRecognizer(HaravaRecognizer):
     ENTITY = "FI_VEHICLE_PLATE"
@@ -146,6 +142,7 @@ class VehiclePlateRecognizer(HaravaRecognizer):
     # After the other identifiers, before the e-mail addresses' guard (see health_card). RE2's \b knows only
     # ASCII letters: a plate starting with Å, Ä or Ö has its boundary checked after matching (STRICT_BOUNDARY).
     PRIORITY = 29
+    CONTEXT_REQUIRED = True  # product codes look the same (see the module's docstring)
     PATTERNS = [("plate", r"(?:\b[A-Z]|[ÅÄÖ])[A-ZÅÄÖ]{1,2}-[1-9][0-9]{0,2}\b", 0.3)]
     # Labelled as another code; hyphenated into a longer code on either side; a decimal.
     REJECT_BEFORE = rf"(?:[A-Za-z0-9]-|{CODE_LABEL})$"
