@@ -1,7 +1,7 @@
 """Harava's speed against Presidio (and datafog-core), measured in the same run on the same synthetic corpus.
 
     python bench/bench_scan.py [--size-mb 100] [--presidio-mb 2] [--workers 1] [--repeat 1]
-                               [--datafog /tmp/datafog-venv/bin/python]
+                               [--datafog /tmp/datafog-venv/bin/python] [--against REV]
 
 Generates (once, reproducibly) a corpus of mixed Finnish prose, CSV rows and log lines — half the
 files dense with personal data (a value in 43% of lines, about one per 200 bytes), half sparse (a
@@ -13,6 +13,10 @@ With one worker (the default) the whole run is pinned to one CPU (``--no-one-cor
 Harava's supervisor, its worker and Arrow's threads share the one core the baselines get.
 ``--repeat N`` measures each kind of file N times over, Harava and the baselines in turn, and keeps
 each one's fastest run, for a shared, noisy machine.
+
+``--against REV`` also times the Harava of git revision ``REV`` (checked out in a temporary worktree)
+in the same rounds and prints the change in speed and findings: how much a set of new detectors costs,
+e.g. ``--against 6acf5e1`` (the five detectors before the register-vocabulary ones were added).
 
 ``--datafog PYTHON`` also runs ``bench/datafog_run.py`` in that interpreter, which needs datafog-core
 (Rust regexes; e-mail, phone, US SSN and IP address), over the dense files Harava reads, and prints its
@@ -31,6 +35,7 @@ it has no detector for identity codes or business IDs and finds only the phone n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -39,7 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +84,9 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_harava(folder: Path, include: str, workers: int) -> tuple[float, int, str, float]:
+def time_harava(folder: Path, include: str, workers: int, code: Path | None = None) -> tuple[float, int, str, float]:
     """Wall time of a whole ``harava scan`` run (start-up included), its own in-run summary, and the CPU
-    seconds of all its processes."""
+    seconds of all its processes. ``code``: a checkout of another revision to run instead of this one."""
     cmd = [
         sys.executable,
         "-m",
@@ -99,9 +104,11 @@ def time_harava(folder: Path, include: str, workers: int) -> tuple[float, int, s
         str(workers),
     ]
     env = dict(os.environ, HARAVA_HASH_KEY=HASH_KEY)
+    if code is not None:  # ``python -m`` looks in the working folder first
+        env["PYTHONPATH"] = str(code)
     cpu = children_cpu()
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, cwd=code)
     wall = time.perf_counter() - start
     size = sum(p.stat().st_size for p in folder.glob(include))
     return wall, size, done.stderr.strip(), children_cpu() - cpu
@@ -223,6 +230,12 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=1, help="keep each measurement's fastest of N rounds")
     parser.add_argument("--datafog", metavar="PYTHON", help="a Python with datafog-core: compare on the dense files")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time the Harava of git revision REV (checked out apart) in the same rounds, e.g. the revision "
+        "before some detectors were added, and print how much slower or faster this one is",
+    )
     args = parser.parse_args()
 
     one_core = args.workers == 1 if args.one_core is None else args.one_core
@@ -232,11 +245,31 @@ def main() -> None:
     presidio.analyze("warm up 040 123 4567", language="fi")
     print(f"corpus: {sum(p.stat().st_size for p in files) / 1e6:.0f} MB in {len(files)} files ({args.corpus}); {cores}")
     fixed_cpu = harava_fixed_cpu(args.workers)
+    with contextlib.ExitStack() as stack:
+        other = stack.enter_context(checkout(args.against)) if args.against else None
+        compare(args, files, presidio, fixed_cpu, other)
+
+
+@contextlib.contextmanager
+def checkout(rev: str) -> Iterator[Path]:
+    """A detached worktree of ``rev`` of this repository, removed afterwards."""
+    repo = HERE.parent
+    with tempfile.TemporaryDirectory(prefix="harava-rev-") as folder:
+        where = Path(folder, "code")
+        subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", "-q", str(where), rev], check=True)
+        try:
+            yield where
+        finally:
+            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(where)], check=False)
+
+
+def compare(args: argparse.Namespace, files: list[Path], presidio: Any, fixed_cpu: float, other: Path | None) -> None:
     print(
         f"{'':8} {'harava MB/s':>12} {'(whole run)':>12} {'(CPU)':>7} {'presidio MB/s':>14} {'(CPU)':>7} "
         f"{'ratio/core':>11} {'(CPU)':>7} {'findings':>9}"
     )
     datafog = None
+    against: list[str] = []
     for kind in ("dense", "sparse", "all"):
         include = "*.txt" if kind == "all" else f"{kind}_*.txt"
         presidio_files = [p for p in files if p.name.startswith(kind)][:1] if kind != "all" else files[:2]
@@ -247,6 +280,13 @@ def main() -> None:
         if kind == "dense" and args.datafog:  # the same dense files Harava reads, in the same rounds
             dense_files = [p for p in files if p.name.startswith("dense")]
             measures.append((lambda dense=dense_files: time_datafog(args.datafog, dense), lambda r: r["seconds"]))
+        if other is not None:
+            measures.append(
+                (
+                    lambda include=include: time_harava(args.corpus, include, args.workers, other),
+                    lambda r: in_run_seconds(r[2]),
+                )
+            )
         (wall, size, summary, cpu), (p_seconds, p_size, _p_found, p_cpu), *rest = fastest(args.repeat, measures)
         in_run = size / 1e6 / in_run_seconds(summary)
         in_cpu = size / 1e6 / max(cpu - fixed_cpu, 1e-3)
@@ -256,6 +296,13 @@ def main() -> None:
             f"{kind:8} {in_run:12.1f} {size / 1e6 / wall:12.1f} {in_cpu:7.1f} {p_speed:14.2f} {p_cpu_speed:7.2f} "
             f"{in_run / args.workers / p_speed:10.0f}x {in_cpu / p_cpu_speed:6.0f}x {findings:>9}"
         )
+        if other is not None:
+            then = rest.pop()
+            then_speed = then[1] / 1e6 / in_run_seconds(then[2])
+            then_findings = then[2].split("Findings: ", 1)[1].split()[0]
+            against.append(
+                f"{kind:8} {then_speed:12.1f} {in_run:12.1f} {in_run / then_speed - 1:+8.0%} {then_findings:>15} {findings:>9}"
+            )
         if rest:
             datafog = rest[0], in_run, in_cpu, entity_counts(summary)
     print(
@@ -263,6 +310,10 @@ def main() -> None:
         f"MB per CPU second, the fixed cost of a run taken off ({fixed_cpu:.2f} s for Harava), steadier than wall\n"
         "time on a busy machine."
     )
+    if against:
+        print(f"\nagainst {args.against}, timed in the same rounds:")
+        print(f"{'':8} {'then MB/s':>12} {'now MB/s':>12} {'speed':>8} {'findings then':>15} {'now':>9}")
+        print("\n".join(against))
     if datafog:
         report_datafog(*datafog, args.workers)
 
