@@ -67,6 +67,10 @@ class HaravaRecognizer(PatternRecognizer):
     #: Every value counts only with a context word (see :meth:`needs_context_array`): forms that carry no
     #: check, or whose check passes too often by chance, to stand alone.
     CONTEXT_REQUIRED: ClassVar[bool] = False
+    #: A value that is its text's value (fills a spreadsheet's or CSV file's cell, a JSON value, a line, or
+    #: ends it after two words at most: ``ei uskontokuntaa``) counts as in context: a field holds it, where in
+    #: prose the same word could be a stray one.
+    CELL_IS_CONTEXT: ClassVar[bool] = False
     #: Order in the engine's first-pass alternation: at one text position the lowest number wins.
     PRIORITY: ClassVar[int] = 50
     #: A match must not touch a letter or digit on either side (Unicode-aware check).

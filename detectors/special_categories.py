@@ -24,12 +24,13 @@ closes a cell only where a delimiter opens it (:func:`spans` offers both reading
 keeps the one the text before it bears out). Every other match needs a companion word, which the engine
 looks for in the line, the line above and the label exactly as for any context-bound value. A companion
 is never part of a stem's own forms (a test holds the lists to that), so a word is never its own context.
-A keyword that is only a key of a JSON document, a column of a table file or database, or a cell alone in
-a spreadsheet is not read (those names are not text the engine scans): ``COLUMN_HINTS`` names the columns
-in the database column summary instead.
+A keyword that fills a cell alone (of a spreadsheet or CSV file, a JSON value, a database cell) is that
+field's value and needs no companion (``CELL_IS_CONTEXT``); a keyword that is only a JSON key or a table's
+column name is not read (names are not text the engine scans): ``COLUMN_HINTS`` names the columns in the
+database column summary instead.
 
 A finding's value is the word, not what follows it: the mask keeps the word and hides the rest
-(``Diagnoosi: ***``, ``*** sairauslomalla ***``), and its normal form (what the hash is made of, and what
+(``Diagnoosi: ***``; a word alone is shown as it is), and its normal form (what the hash is made of, and what
 the accuracy truth lists) is the category's canonical keyword: ``Diagnoosi:``, ``;diagnoosi;`` and
 ``diagnoosin`` are all ``diagnoosi``. So a file's repeated header or a column of the same reason counts as
 one distinct value per file, each row still a finding of its own. The detail names the keyword, the
@@ -44,7 +45,7 @@ Traceback (most recent call last):
     ...
 detectors.base.InvalidValue: 'novelli' is no keyword of a special category
 >>> mask('Diagnoosi:'), mask('"uskontokunta":'), mask(';sairausloma;'), mask('raskauden')
-('Diagnoosi: ***', 'uskontokunta: ***', 'sairausloma', '*** raskauden ***')
+('Diagnoosi: ***', 'uskontokunta: ***', 'sairausloma', 'raskauden')
 >>> needs_context_array(pa.array(['Diagnoosi:', 'sairausloma;', 'raskauden'])).tolist()
 [False, False, True]
 """
@@ -444,14 +445,12 @@ def format(value: str) -> str:
 
 
 def mask(value: str) -> str:
-    """The word stays (it says what kind of data is there), what follows a label is hidden; a word found by
-    its companions is shown as a snippet of hidden text; a cell holding the word alone is shown as it is."""
+    """The word stays (it says what kind of data is there, and is no person's), what follows a label is
+    hidden."""
     word = _word(value)
     if _LABEL.search(value):
         return f"{word}: ***"
-    if re.search(_STRUCTURED, value) or re.search(_MAYBE, value):
-        return word
-    return f"*** {word} ***"
+    return word
 
 
 def detail(value: str) -> str:
@@ -544,6 +543,8 @@ class SpecialCategoryRecognizer(HaravaRecognizer):
     # first pass would cost more: its joined pattern, with the stems in it, leaves RE2's fast path.
     PRIORITY = 96
     STRICT_BOUNDARY = False
+    # A keyword that is a cell's whole value ("sairausloma" under "Poissaolon syy") is that field's value.
+    CELL_IS_CONTEXT = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

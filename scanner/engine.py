@@ -64,6 +64,7 @@ __all__ = [
 SEP = "\x1f"  # unit separator: blanked in the scanned text first, so it cannot occur there
 CONTEXT_BOOST = 0.35  # the same factor Presidio's context enhancer uses
 ROW_SEP = "\n"  # between rows for the per-text fallback: ``\b``, ``^`` and ``$`` see a boundary there
+DENSE = 0.3  # the share of lines with a match above which a pass goes without its prefilter
 BEFORE = REJECT_LOOKBEHIND  # characters before a match its detector's rules may look at
 
 _Detector = tuple[Adapter, list[tuple[str, str, float]]]
@@ -97,6 +98,7 @@ class _Candidates:
     context: np.ndarray
     refused: np.ndarray  # the row's own label says it is no value of this detector (``REJECT_LABEL``)
     touching: np.ndarray  # runs on from a word on either side (``adapters.touching_words``)
+    whole: np.ndarray  # the match is its row's value (a cell's): it ends the row, after two words at most
 
 
 def _guarded(detectors: Sequence[_Detector], guards: Sequence[Guard]) -> tuple[list[_Slot], list[_Detector]]:
@@ -125,7 +127,6 @@ class _Pass:
 
     def __init__(self, slots: list[_Slot], wanted: list[Adapter]) -> None:
         self.slots = slots
-        self._slot_matchers = [f"^{s.pattern}$" for s in slots]
         self.slots_of = {
             id(a): np.array([i for i, s in enumerate(slots) if s.adapter is a], np.int64)
             for a in dict.fromkeys(s.adapter for s in slots if s.adapter)
@@ -139,38 +140,53 @@ class _Pass:
         self._slot_groups: list[tuple[str, list[int]]] = []
         for _, group in itertools.groupby(range(len(slots)), key=lambda i: id(slots[i].adapter)):
             members = list(group)
-            matcher = "^(?:" + "|".join(slots[i].pattern for i in members) + ")$"
+            pattern = "|".join(slots[i].pattern for i in members)
             scores = {slots[i].score for i in members}
-            self._slot_groups.append((matcher, members if len(scores) > 1 else members[:1]))
+            self._slot_groups.append((pattern, members if len(scores) > 1 else members[:1]))
         self._alternation = "|".join(s.pattern for s in slots)
         # Guards only matter where a detector's pattern matches too: a line with just a date is skipped.
         self._prefilter = "|".join(s.pattern for s in slots if s.adapter)
+        self._dense = False
 
     def _identify(self, texts: pa.Array) -> np.ndarray:
         """Which slot produced each match: the first whose pattern matches it whole.
 
-        One pass per detector (all its patterns at once), and a pass per pattern only where a
-        detector's patterns differ in score.
+        The slot groups (one per detector, all its patterns at once) are halved: a match that the first
+        half's patterns match whole was made by one of them (the alternation prefers the earlier), else
+        by the second half. Each match meets about log2(groups) matchers, not one per group before its
+        own: the per-row cost of a kernel call is most of a matcher's cost on such short texts. A pass
+        per pattern only where a detector's patterns differ in score.
         """
         slot = np.full(len(texts), -1, np.int64)
-        for matcher, members in self._slot_groups:
-            open_ = np.flatnonzero(slot < 0)
-            if not len(open_):
-                break
-            subset = texts.take(pa.array(open_)) if len(open_) < len(texts) else texts
-            hit = open_[pc.match_substring_regex(subset, matcher).to_numpy(zero_copy_only=False)]
-            if len(members) == 1 or len(hit) == 0:
-                slot[hit] = members[0]
-                continue
-            remaining = hit
-            for index in members:
-                if not len(remaining):
-                    break
-                whole = pc.match_substring_regex(texts.take(pa.array(remaining)), self._slot_matchers[index])
-                mask = whole.to_numpy(zero_copy_only=False)
-                slot[remaining[mask]] = index
-                remaining = remaining[~mask]
+        self._identify_in(texts, np.arange(len(texts)), 0, len(self._slot_groups), slot)
         return slot
+
+    def _whole(self, texts: pa.Array, at: np.ndarray, pattern: str) -> np.ndarray:
+        """Those of ``texts[at]`` that ``pattern`` matches whole."""
+        subset = texts.take(pa.array(at)) if len(at) < len(texts) else texts
+        return at[pc.match_substring_regex(subset, f"^(?:{pattern})$").to_numpy(zero_copy_only=False)]
+
+    def _identify_in(self, texts: pa.Array, at: np.ndarray, low: int, high: int, slot: np.ndarray) -> None:
+        if high - low > 1:
+            middle = (low + high) // 2
+            joined = "|".join(pattern for pattern, _ in self._slot_groups[low:middle])
+            first = self._whole(texts, at, joined)
+            if len(first):
+                self._identify_in(texts, first, low, middle, slot)
+            if len(first) < len(at):
+                self._identify_in(texts, np.setdiff1d(at, first, assume_unique=True), middle, high, slot)
+            return
+        pattern, members = self._slot_groups[low]
+        hit = self._whole(texts, at, pattern)
+        if len(members) == 1 or len(hit) == 0:
+            slot[hit] = members[0]
+            return
+        for index in members:
+            if not len(hit):
+                break
+            whole = self._whole(texts, hit, self.slots[index].pattern)
+            slot[whole] = index
+            hit = np.setdiff1d(hit, whole, assume_unique=True)
 
     def _context(
         self,
@@ -229,11 +245,14 @@ class _Pass:
         """Every match of the alternation, with its row, offset, neighbours and slot — vectorised."""
         if len(lines) == 0:
             return None
-        hit = pc.match_substring_regex(lines, self._prefilter).to_numpy(zero_copy_only=False)
-        rows = np.flatnonzero(hit)
-        if len(rows) == 0:
-            return None
-        candidates = lines.take(pa.array(rows))
+        if self._dense:
+            rows, candidates = np.arange(len(lines)), lines
+        else:
+            rows = np.flatnonzero(pc.match_substring_regex(lines, self._prefilter).to_numpy(zero_copy_only=False))
+            if len(rows) == 0:
+                self._dense = False
+                return None
+            candidates = lines.take(pa.array(rows))
         # "pre␟match␟pre␟match␟tail": the matches sit at the odd positions of each split list.
         rewritten = pc.replace_substring_regex(candidates, self._alternation, f"{SEP}\\0{SEP}")
         parts = pc.split_pattern(rewritten, SEP)
@@ -247,6 +266,11 @@ class _Pass:
         start = preceding - preceding[offsets[:-1]][parent]
         match_at = np.flatnonzero((position % 2 == 1) & (lengths > 0))
         texts = flat.take(pa.array(match_at))
+        # Where most lines hold a match, the prefilter only repeats the alternation's work: the next
+        # batch (of the same text, most likely) goes without it.
+        self._dense = len(np.unique(parent[match_at])) > DENSE * len(lines)
+        if not len(match_at):
+            return None
         slot = self._identify(texts)
         # Up to BEFORE characters: boundaries look at the last one or two, a detector's REJECT_BEFORE may
         # look further back ("ver=1.2.3.4").
@@ -268,8 +292,14 @@ class _Pass:
         refused = self._refused(rows[cand_row], slot, labels, shared)
         score = self._slot_score[slot]
         touching = touching_words(texts, before, after)  # once for all detectors, not per detector
+        # A cell's value: the match ends its row, after at most two words of its own (``ei uskontokuntaa``)
+        ends = (lengths[match_at + 1] == 0) & (position[match_at] + 2 == list_length) & (position[match_at] == 1)
+        whole = ends & (lengths[match_at - 1] <= 24)
+        if whole.any():
+            lead = flat.take(pa.array(match_at[whole] - 1))
+            whole[whole] = pc.count_substring(lead, " ").to_numpy(zero_copy_only=False) <= 2
         return _Candidates(
-            rows[cand_row], start[match_at], texts, slot, score, before, after, context, refused, touching
+            rows[cand_row], start[match_at], texts, slot, score, before, after, context, refused, touching, whole
         )
 
 
@@ -349,9 +379,7 @@ class Engine:
             hits = Hits.from_records(merge_records(hits.records() + self._fallback(lines)))
         return hits
 
-    def scan_many(
-        self, texts: Sequence[tuple[pa.Array, str | np.ndarray | None, pa.Array | str | None]]
-    ) -> list[Hits]:
+    def scan_many(self, texts: Sequence[tuple[pa.Array, str | np.ndarray | None, pa.Array | str | None]]) -> list[Hits]:
         """:meth:`scan` of several texts (the lines of many small files) in one pass, their hits apart.
 
         Each call of an Arrow regular-expression kernel compiles its pattern, and the engine's joined
@@ -436,7 +464,7 @@ class Engine:
         row, start, text = found.row[at], found.start[at], texts.take(pa.array(keep))
         end = start + pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
         score = found.score[at]
-        context = found.context[at]
+        context = found.context[at] | found.whole[at] if adapter.cell_is_context else found.context[at]
         undecided = np.flatnonzero(verdict == UNDECIDED)
         if len(undecided):
             extra: list[tuple[int, int, int, str, float, bool]] = []

@@ -41,7 +41,7 @@ def test_check_examples_flags_exactly_the_planted_undeclared_data():
         "FI_BUSINESS_ID": 3,
         "FI_PERSONAL_IDENTITY_CODE": 4,
         "IP_ADDRESS": 4,
-        "PERSON": 3,  # the CRM's name column
+        "PERSON": 9,  # the CRM's name column; the CSV export's first-name and surname columns
         "PHONE_NUMBER": 8,
     }
     assert customers["undeclared"][0]["count"] == 4

@@ -134,7 +134,10 @@ def test_csv_in_cp1252_with_semicolons_and_a_header(tmp_path):
     path = tmp_path / "palkat.csv"
     path.write_bytes('nimi;henkilötunnus;sähköposti\nMäkinen;131052-308T;"aino;x"@example.fi\n'.encode("cp1252"))
     found, _, _ = scan(path)
-    assert found == [(None, loc(line=2, column=9, field="henkilötunnus"), HETU, "131052-308T")]
+    assert found == [
+        (None, loc(line=2, column=1, field="nimi"), "PERSON", "Mäkinen"),
+        (None, loc(line=2, column=9, field="henkilötunnus"), HETU, "131052-308T"),
+    ]
     path.write_bytes("nimi;hetu;email\nA;010594Y9021;a@example.fi\n".encode("cp1252"))
     assert [f[1] for f in scan(path)[0]] == [loc(line=2, column=15, field="email"), loc(line=2, column=3, field="hetu")]
 
@@ -185,6 +188,7 @@ def test_mail_headers_body_and_nested_attachments(tmp_path):
             (None, loc(header="To"), EMAIL, "tuki@example.fi"),
             (None, loc(part=2, line=2, column=11), HETU, "131052-308T"),
             (None, loc(part=2, line=2, column=34), PHONE, "040 123 4567"),
+            ("attachment:loki.csv", loc(line=2, column=1, field="nimi"), "PERSON", "Eino"),
             ("attachment:loki.csv", loc(line=2, column=6, field="ip"), IP, "192.0.2.9"),
             ("attachment:liitteet.zip/sisalla/asiakas.txt", loc(line=1, column=10), YT, "2077474-0"),
         ]
@@ -511,7 +515,10 @@ def test_highly_compressible_small_files_are_not_bombs(tmp_path):
     assert code == 0, err
     rows = jsonl(out)
     assert not [r for r in rows if r["error"]]
-    assert len(rows) == 10_000 and {r["location"]["field"] for r in rows} == {"hetu"}
+    assert len(rows) == 20_000 and {(r["location"]["field"], r["entity"]) for r in rows} == {
+        ("hetu", HETU),
+        ("nimi", "PERSON"),
+    }
 
 
 def test_an_empty_member_of_a_compressed_tar_is_read_not_reported_corrupt(tmp_path):

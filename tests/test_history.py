@@ -36,7 +36,7 @@ def test_two_runs_show_what_changed_and_fail_on_decides_the_exit(tmp_path):
 
     code, same = check(config, "--since", "last", "--fail-on", "new-undeclared")
     assert code == 0
-    assert same["changes"]["new"] == [] and same["changes"]["gone"] == [] and same["changes"]["persisting"] == 77
+    assert same["changes"]["new"] == [] and same["changes"]["gone"] == [] and same["changes"]["persisting"] == 83
 
     share = config.parent / "share"
     (share / "Markkinointi" / "voittajat.txt").write_text("Arvonnan voittaja, hetu 131052-308T\n", "utf-8")
@@ -129,7 +129,7 @@ def test_reports_html_json_md_csv_parquet(tmp_path):
         target = tmp_path / f"findings.{fmt}"
         assert run("report", "--history", history, "--format", fmt, "-o", str(target))[0] == 0
         table = pacsv.read_csv(target) if fmt == "csv" else pq.read_table(target)
-        assert table.num_rows == 78
+        assert table.num_rows == 84
         assert table.column_names == [
             "run_id",
             "started",
@@ -258,7 +258,7 @@ def test_scan_runs_can_be_recorded_too(tmp_path):
     assert code == 0 and "Recorded as run 1" in err
     code, out, _ = run("report", "--history", str(history), "--format", "json")
     report = json.loads(out)
-    assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 63
+    assert report["run"]["config"] == "examples/share" and len(report["findings"]) == 69
     assert {f["value"] for f in report["findings"]} >= {"131171Y***T", "a***@example.fi"}
     assert run("scan", "examples/share", "--history", str(history), "--show-values")[0] == 2
 

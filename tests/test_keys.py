@@ -89,7 +89,7 @@ def test_a_comparison_across_a_rotation_says_so_and_matches_by_place(key_file, t
     }
     # not 35 new and 35 gone: the one new finding, the rest unchanged in place
     assert [f["value"] for f in changes["new"]] == ["131052-***T"] and changes["gone"] == []
-    assert changes["persisting"] == 77
+    assert changes["persisting"] == 83
 
     code, out, _ = run(*base, "--since", "1")
     assert f"The hash key changed between run 1 and run 3 (key id {first} → {second})" in out

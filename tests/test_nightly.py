@@ -31,7 +31,7 @@ from tests.test_xml_attacks import ATTACKS, attack, build, file_name, hostile
 HETU = "131052-308T"
 ORDINARY = {
     "asiakkaat/muistio.txt": (f"Asiakas soitti, hetu {HETU}\n", {"FI_PERSONAL_IDENTITY_CODE"}),
-    "asiakkaat/yhteystiedot.csv": ("nimi;sahkoposti\nAino;aino@example.fi\n", {"EMAIL_ADDRESS"}),
+    "asiakkaat/yhteystiedot.csv": ("nimi;sahkoposti\nAino;aino@example.fi\n", {"EMAIL_ADDRESS", "PERSON"}),
     "laskutus/tilaus.json": ('{"tilaaja": {"puhelin": "040 765 4321"}}', {"PHONE_NUMBER"}),
 }
 RAW = (HETU, "040 765 4321", "aino@example.fi", seeds.HETU, seeds.PHONE, seeds.EMAIL)

@@ -424,32 +424,42 @@ def test_an_external_entity_is_never_resolved(tmp_path, name):
 # --- CSV ---------------------------------------------------------------------------------------------
 
 
-def old_field_of(line: str, start: int, delimiter: str) -> int:
-    """The field lookup before it was vectorised: every character before the offset, per hit."""
-    field, quoted = 0, False
-    for ch in line[:start]:
+def cells_by_character_loop(line: str, delimiter: str) -> list[tuple[str, int, int]]:
+    """Each non-empty cell of a line as (text, field, offset), one character at a time: a quote toggles,
+    a delimiter outside quotes ends a cell; spaces around a cell and one pair of enclosing quotes go."""
+    line = line.rstrip("\r\n")
+    found, field, begin, quoted = [], 0, 0, False
+    for at, ch in enumerate([*line, None]):
         if ch == '"':
             quoted = not quoted
-        elif ch == delimiter and not quoted:
-            field += 1
-    return field
+        elif ch is None or (ch == delimiter and not quoted):
+            cell = line[begin:at]
+            stripped = cell.lstrip(" \t")
+            offset = begin + len(cell) - len(stripped)
+            stripped = stripped.rstrip(" \t")
+            if len(stripped) > 1 and stripped[0] == stripped[-1] == '"':
+                stripped, offset = stripped[1:-1], offset + 1
+            if stripped:
+                found.append((stripped, field, offset))
+            field, begin = field + 1, at + 1
+    return found
 
 
-def test_field_lookup_is_that_of_the_character_loop():
+def test_csv_cells_are_those_of_the_character_loop():
     rng = random.Random(20240611)
-    alphabet = ',;\t|"aä €x'
-    lines = ["", "a", '"', ",,,", '"a,b",c', 'a,"b,""c"",d",e'] + [
+    alphabet = ',;\t|"aä €x '
+    lines = ["", "a", '"', ",,,", '"a,b",c', 'a,"b,""c"",d",e', ' " x " ,y\r\n'] + [
         "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 200))) for _ in range(300)
     ]
     for delimiter in ",;\t|":
-        rows, starts = [], []
-        for row, line in enumerate(lines):
-            for _ in range(5):
-                rows.append(row)
-                starts.append(rng.randrange(0, len(line) + 10))  # past the end too (continued long lines)
-        got = structured._fields_of(pa.array(lines, pa.large_string()), np.array(rows), np.array(starts), delimiter)
-        expected = [old_field_of(lines[r], s, delimiter) for r, s in zip(rows, starts, strict=True)]
-        assert got.tolist() == expected
+        got = structured.csv_cells(pa.array(lines, pa.large_string()), delimiter)
+        cells = list(zip(got.texts.to_pylist(), got.line.tolist(), got.field.tolist(), got.start.tolist(), strict=True))
+        expected = [
+            (text, row, field, offset)
+            for row, line in enumerate(lines)
+            for text, field, offset in cells_by_character_loop(line, delimiter)
+        ]
+        assert cells == expected
 
 
 def test_a_500_kb_csv_line_full_of_values_is_located_in_linear_time(engine):
