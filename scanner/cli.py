@@ -141,7 +141,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
                 fanout(lambda _, batch: writer.write(batch), recorder),
                 walk_options=walking,
                 db=db,
-                **running(o),
+                **running(o, o["config_path"]),
                 progress=bar.update,
                 on_error=lambda where, why: bar.write(f"harava: {where}: {why}", file=sys.stderr),
             )
@@ -384,7 +384,7 @@ def check(config_path: str, **o: Any) -> None:
                     tallies,
                     detectors=loaded,
                     listeners=listeners,
-                    **running(o),
+                    **running(o, config_path),
                     progress=bar.update,
                     previous=previous,
                 )

@@ -61,6 +61,7 @@ class Settings:
     key_file: Path | None = None
     recognizers: tuple[Path, ...] = ()
     limits: tuple[tuple[str, int], ...] = ()  # [limits]: name = value
+    cluster: str | None = None  # [cluster] address: local:N or a Dask scheduler's address
 
 
 @dataclass
@@ -263,13 +264,22 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
         raise ConfigError(f"{path}: {exc}") from None
     reader = _Reader(path, text, entities)
     base = path.parent
-    known = ("settings", "registers", "exclude", "accept_unread", "limits", "umbrella", "history", "subjects")
+    known = (
+        "settings",
+        "registers",
+        "exclude",
+        "accept_unread",
+        "limits",
+        "umbrella",
+        "history",
+        "subjects",
+        "cluster",
+    )
     unknown = set(data) - set(known)
     if unknown:
         raise reader.error(sorted(unknown)[0], f"unknown key (expected {', '.join(known)})")
-    history = data.get("history", {})
-    if not isinstance(history, dict) or set(history) - {"path"}:
-        raise reader.error("history", "must be a table with one key, path")
+    history = _one_key(reader, data, "history", "path", "")
+    cluster = _one_key(reader, data, "cluster", "address", " (local:N or tcp://host:8786)")
 
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
@@ -286,11 +296,12 @@ def load_config(path: Path, *, require_registers: bool = False, entities: set[st
                 base / r for r in reader.strings(settings.get("recognizers", []), "settings.recognizers")
             ),
             limits=reader.limits(data.get("limits", {})),
+            cluster=cluster,
         ),
         exclude=reader.strings(data.get("exclude", []), "exclude"),
         accept_unread=reader.codes(data.get("accept_unread", list(ACCEPT_UNREAD)), "accept_unread"),
         umbrella=reader.umbrella(data.get("umbrella", {}), "umbrella"),
-        history=_resolve(base, reader.string(history["path"], "history.path")) if "path" in history else None,
+        history=_resolve(base, history) if history is not None else None,
     )
 
     registers = data.get("registers", [])
@@ -331,6 +342,14 @@ def _subjects(reader: _Reader, entries: Any, base: Path) -> list[SubjectsConfig]
         column = reader.string(entry["column"], f"{where}.column") if "column" in entry else None
         found.append(SubjectsConfig(name, values, column))
     return found
+
+
+def _one_key(reader: _Reader, data: dict[str, Any], table: str, key: str, hint: str) -> str | None:
+    """The one string of a table of one key (``[history] path``), or None without the table."""
+    value = data.get(table, {})
+    if not isinstance(value, dict) or set(value) - {key}:
+        raise reader.error(table, f"must be a table with one key, {key}{hint}")
+    return reader.string(value[key], f"{table}.{key}") if key in value else None
 
 
 def load_settings(path: Path) -> Settings:

@@ -132,15 +132,42 @@ running_options = _options(
         " An item that reaches one is reported partial.",
     ),
     click.option("--no-progress", is_flag=True, help="No progress bar (it is also off when stderr is not a terminal)."),
+    click.option(
+        "--cluster",
+        metavar="ADDRESS",
+        help="Scan on a Dask cluster: local:N (N worker processes on this machine) or a scheduler's address"
+        " (tcp://host:8786); also [cluster] address in the config. Each worker opens the items itself: the"
+        " share mounted at the same path, the same hash key. Needs pip install 'harava[cluster]'.",
+    ),
 )
 
 
-def running(o: dict[str, Any]) -> dict[str, Any]:
-    """The supervision options as ``scanner.pipeline.run`` takes them (no memory watch without workers)."""
+def running(o: dict[str, Any], config_path: str | None = None) -> dict[str, Any]:
+    """The supervision options as ``scanner.pipeline.run`` takes them (no memory watch without workers), and
+    the cluster to run on: ``--cluster``, else the configuration's ``[cluster] address``."""
+    settings = None
+    if config_path:
+        from scanner.config import ConfigError, load_settings
+
+        try:
+            settings = load_settings(Path(config_path))
+        except ConfigError as exc:
+            raise HaravaError(str(exc)) from exc
+    address = o["cluster"] or (settings.cluster if settings else None)
+    cluster = None
+    if address:
+        from scanner.cluster import parse_cluster
+
+        try:
+            cluster = parse_cluster(address)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--cluster") from None
     return {
         "workers": o["workers"],
         "item_timeout": o["item_timeout"],
-        "max_memory": o["max_memory"] if o["workers"] else None,
+        "max_memory": o["max_memory"] if o["workers"] or cluster else None,
+        "cluster": cluster,
+        "key_file": settings.key_file if settings else None,
     }
 
 
@@ -287,6 +314,9 @@ class HaravaGroup(click.Group):
         except Exception as exc:
             if os.environ.get("HARAVA_DEBUG"):
                 raise
+            if getattr(exc, "quotes_no_data", False):  # its own message is safe to show (a cluster's failure)
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(2)
             click.echo(
                 f"Error: internal error ({type(exc).__name__}); its message is withheld because it may quote"
                 " scanned data — run with HARAVA_DEBUG=1 to see it.",

@@ -34,6 +34,9 @@ from scanner.sources.files import FileItem, Problem, WalkOptions, walk
 from scanner.supervisor import Group, Supervisor, grouped
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from scanner.cluster import ClusterRunner, ClusterSpec
     from scanner.history import PreviousScan
 
 ITEM_TIMEOUT = 300.0  # seconds one item may take before it is reported and left
@@ -210,6 +213,8 @@ def run(
     previous: PreviousScan | None = None,
     item_timeout: float = ITEM_TIMEOUT,
     max_memory: int | None = None,
+    cluster: ClusterSpec | None = None,
+    key_file: Path | None = None,
 ) -> Outcome:
     """Scan every target; findings go to ``sink`` as they are produced. With ``previous`` (an earlier run
     from the history), files and SQLite databases unchanged since are carried over, not read again.
@@ -217,13 +222,20 @@ def run(
     Items are scanned in ``workers`` supervised processes (``scanner.supervisor``): one that crashes or
     reads longer than ``item_timeout`` seconds or uses more than ``max_memory`` bytes is reported and the run
     goes on. ``workers=0`` scans in
-    this process, without that protection (for debugging and tests that look inside)."""
+    this process, without that protection (for debugging and tests that look inside). With ``cluster``, the
+    items are scanned on a Dask cluster instead (``scanner.cluster``; ``key_file``: where its workers look
+    for the hash key when it is not in their environment)."""
     started = time.perf_counter()
     state = _Run(sink, progress, on_error)
     state.outcome.reused_from = previous.run_id if previous else None
     work = _work(targets, walk_options or WalkOptions(), db or DatabaseOptions(), previous, state)
     try:
-        if workers == 0:
+        if cluster is not None:
+            from scanner.cluster import ClusterRunner
+
+            runner = ClusterRunner(cluster, options, key_file, item_timeout, max_memory)
+            _run_supervised(state, work, options, runner)
+        elif workers == 0:
             _run_here(state, work, options)
         else:
             _run_supervised(state, work, options, Supervisor(options, workers, item_timeout, max_memory))
@@ -284,7 +296,7 @@ def _group_here(state: _Run, scanner: Scanner, group: Group) -> None:
 
 
 def _run_supervised(
-    state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, supervisor: Supervisor
+    state: _Run, work: Iterator[tuple[str, Work]], options: ScanOptions, supervisor: Supervisor | ClusterRunner
 ) -> None:
     def done(target: str, item: Item, part: Summary) -> None:
         state.emit(target, [], part)
