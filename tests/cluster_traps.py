@@ -1,7 +1,7 @@
 """Readers for the cluster tests, loaded into each Dask worker with ``DASK_DISTRIBUTED__WORKER__PRELOAD``
 (spawned workers do not inherit what a test registers in its own process): one that kills its process, as
-a C library can on hostile bytes, one that never returns, and one that takes its time, so that a worker can
-be killed mid-run."""
+a C library can on hostile bytes, one that kills the worker itself, one that never returns, and one that
+takes its time, so that a worker can be killed mid-run."""
 
 from __future__ import annotations
 
@@ -18,13 +18,21 @@ def crash(stream, *args):
     yield from ()
 
 
-@extractor("cluster-hang", priority=6, magic=[b"HARAVA-CLUSTER-HANG"])
+@extractor("cluster-kill-worker", priority=6, magic=[b"HARAVA-CLUSTER-KILL-WORKER"])
+def kill_worker(stream, *args):
+    """Kills the Dask worker itself (the process the reader was forked from), as the kernel's OOM killer would."""
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(60)
+    yield from ()
+
+
+@extractor("cluster-hang", priority=7, magic=[b"HARAVA-CLUSTER-HANG"])
 def hang(stream, *args):
     time.sleep(3600)
     yield from ()
 
 
-@extractor("cluster-slow", priority=7, magic=[b"HARAVA-CLUSTER-SLOW"])
+@extractor("cluster-slow", priority=8, magic=[b"HARAVA-CLUSTER-SLOW"])
 def slow(stream, name, member, *args):
     """Half a second, then the second line as a cell."""
     time.sleep(0.5)

@@ -10,6 +10,10 @@ from scanner.engine import Engine
 
 TEST_KEY = "test-key-0123456789-0123456789-0123456789"
 
+# Loaded into the cluster tests' Dask workers only: imported here (for its doctests), its readers would be
+# registered in every test's process.
+collect_ignore = ["cluster_traps.py"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:

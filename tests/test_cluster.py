@@ -101,6 +101,21 @@ def test_a_file_that_crashes_or_hangs_its_reader_is_reported_alone(tmp_path):
     assert "131052-308T" not in out + err
 
 
+def test_a_file_that_keeps_killing_workers_is_found_by_splitting_its_batch(tmp_path):
+    share = tmp_path / "jako"
+    share.mkdir()
+    for name in ("a.txt", "c.txt"):
+        (share / name).write_text(f"{name}: aino@example.fi\n", "utf-8")
+    (share / "b-tappaja.dat").write_bytes(b"HARAVA-CLUSTER-KILL-WORKER 131052-308T")
+    code, out, err = harava("scan", str(share), "--format", "jsonl", "--cluster", "local:2", env=TRAPS)
+    assert code == 0, err
+    found = [json.loads(line) for line in rows(out)]
+    assert sorted(Path(r["source"]).name for r in found if r["entity"]) == ["a.txt", "c.txt"]
+    assert {Path(r["source"]).name: (r["error"], r["code"]) for r in found if r["error"]} == {
+        "b-tappaja.dat": ("crashed: the reader killed its worker (the cluster gave up on it)", "crashed")
+    }
+
+
 def test_a_worker_killed_mid_run_costs_only_time(tmp_path):
     import psutil
 
