@@ -9,7 +9,7 @@ with each item's summary, which the driver hands to the same sinks as a local ru
 register comparison).
 
 Failures: in each task, the items are read by a supervised process forked from the worker
-(``scanner.supervisor``), so a reader that crashes, hangs past ``--item-timeout`` or grows past
+(``scanner.supervisor``; kept from task to task), so a reader that crashes, hangs past ``--item-timeout`` or grows past
 ``--max-memory`` costs its item, reported as a local run reports it, and the worker goes on. A worker
 that dies itself (the machine's OOM killer, a killed process) has its batches run again by the scheduler;
 one that keeps dying on a batch (Dask's ``KilledWorker``) is split and sent again item by item, a group of
@@ -33,6 +33,7 @@ import dataclasses
 import itertools
 import os
 import pickle
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ from scanner.sources.files import FileItem
 from scanner.supervisor import Group, Supervisor, grouped
 
 BATCH_ITEMS = 64  # items per task (a group of small files is one): a task costs the scheduler ~2 ms
-BATCH_BYTES = 16 << 20  # of files per task: about a second of reading, so that a share spreads over the workers
+BATCH_BYTES = 8 << 20  # of files per task: under a second of reading, so that the last tasks leave no worker idle long
 IN_FLIGHT = 2  # batches per worker under way: one running, one waiting, so that no worker idles
 #: Local clusters: how often a batch may kill a worker before the scheduler gives up on it (``KilledWorker``)
 #: and the batch is split. A remote scheduler keeps its own ``distributed.scheduler.allowed-failures``.
@@ -100,6 +101,7 @@ def parse_cluster(text: str) -> ClusterSpec:
 # --- on the workers ------------------------------------------------------------------------------------
 
 _OPTIONS: dict[bytes, ScanOptions] = {}  # a worker's options with its key, read once
+_SUPERVISORS: dict[tuple[bytes, int], Supervisor] = {}
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,18 @@ def _unwire(payload: bytes | pa.RecordBatch) -> pa.RecordBatch:
     return pa.ipc.read_record_batch(pa.py_buffer(payload), SCHEMA) if isinstance(payload, bytes) else payload
 
 
+def _supervisor(task: TaskOptions) -> Supervisor:
+    """This worker thread's supervisor for these options, kept from task to task with its reading process
+    (forked once, its scanner warm), as a local run's workers are."""
+    key = (pickle.dumps(task), threading.get_ident())
+    supervisor = _SUPERVISORS.get(key)
+    if supervisor is None:
+        options = _options(task)
+        supervisor = Supervisor(options, 1, task.item_timeout, task.max_memory, groups=False, keep=True)
+        _SUPERVISORS[key] = supervisor
+    return supervisor
+
+
 def _may_start_processes() -> None:
     """Dask starts its workers as daemon processes, and ``multiprocessing`` forbids a daemon to start any: a
     daemon killed would orphan them. The supervisor's readers end with their parent whatever ends it
@@ -174,7 +188,7 @@ def scan_batch(task: TaskOptions, members: list[tuple[str, Item | Group]]) -> li
     ``batch`` (findings), ``done`` (a summary) and ``failed`` (why, code, coverage, summary)."""
     _may_start_processes()
     out: list[tuple[str, str, Any, Any]] = []
-    supervisor = Supervisor(_options(task), 1, task.item_timeout, task.max_memory, groups=False)
+    supervisor = _supervisor(task)
     supervisor.run(
         iter(members),
         lambda target, batch: out.append(("batch", target, None, _wire(batch))),

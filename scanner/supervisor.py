@@ -217,6 +217,9 @@ class Supervisor:
     groups: bool = True
     #: Files of a failed group, to be read again one by one.
     again: deque[tuple[str, Item]] = field(default_factory=deque)
+    #: Keep the idle workers when a run ends, for the next run (a cluster worker's tasks, one after another);
+    #: :meth:`close` ends them.
+    keep: bool = False
 
     def _start(self) -> _Worker:
         ours, theirs = CONTEXT.Pipe()
@@ -260,8 +263,12 @@ class Supervisor:
         except KeyboardInterrupt:
             # the items being read when the run was stopped: their findings went out, so they count
             self.interrupted = [(w.target, w.received) for w in self.pool if w.busy]
+            self.close()
             raise
-        finally:
+        except BaseException:
+            self.close()
+            raise
+        if not self.keep:
             self.close()
 
     def _assign(self, target: str, item: Item | Group) -> None:
