@@ -247,7 +247,7 @@ class Supervisor:
         """Every item of ``work`` scanned; ``on_failed`` hears of one whose worker crashed or timed out (why,
         the code, the item's coverage and the summary of what it had read)."""
         pending = grouped(work) if self.groups else iter(work)
-        exhausted = False
+        exhausted = finished = False
         try:
             while True:
                 while len([w for w in self.pool if w.busy]) < self.workers:
@@ -258,18 +258,16 @@ class Supervisor:
                     self._assign(*following)
                 busy = [w for w in self.pool if w.busy]
                 if not busy:
+                    finished = True
                     return
                 self._wait(busy, on_batch, on_done, on_failed)
         except KeyboardInterrupt:
             # the items being read when the run was stopped: their findings went out, so they count
             self.interrupted = [(w.target, w.received) for w in self.pool if w.busy]
-            self.close()
             raise
-        except BaseException:
-            self.close()
-            raise
-        if not self.keep:
-            self.close()
+        finally:
+            if not (finished and self.keep):  # kept only idle, after a run that ended well
+                self.close()
 
     def _assign(self, target: str, item: Item | Group) -> None:
         idle = next((w for w in self.pool if not w.busy), None)
