@@ -71,6 +71,9 @@ class HaravaRecognizer(PatternRecognizer):
     #: ends it after two words at most: ``ei uskontokuntaa``) counts as in context: a field holds it, where in
     #: prose the same word could be a stray one.
     CELL_IS_CONTEXT: ClassVar[bool] = False
+    #: A database column's name that is a value of this detector, in a column that holds data, is a finding
+    #: (a column called ``ammattiliitto`` holds trade-union membership, whatever its cells say).
+    FOUND_IN_NAMES: ClassVar[bool] = False
     #: Order in the engine's first-pass alternation: at one text position the lowest number wins.
     PRIORITY: ClassVar[int] = 50
     #: A match must not touch a letter or digit on either side (Unicode-aware check).

@@ -25,9 +25,9 @@ keeps the one the text before it bears out). Every other match needs a companion
 looks for in the line, the line above and the label exactly as for any context-bound value. A companion
 is never part of a stem's own forms (a test holds the lists to that), so a word is never its own context.
 A keyword that fills a cell alone (of a spreadsheet or CSV file, a JSON value, a database cell) is that
-field's value and needs no companion (``CELL_IS_CONTEXT``); a keyword that is only a JSON key or a table's
-column name is not read (names are not text the engine scans): ``COLUMN_HINTS`` names the columns in the
-database column summary instead.
+field's value and needs no companion (``CELL_IS_CONTEXT``); so is a database column's name, where the
+column holds data (``FOUND_IN_NAMES``: one finding per table and column). A keyword that is only a JSON key
+is not read (keys are not text the engine scans).
 
 A finding's value is the word, not what follows it: the mask keeps the word and hides the rest
 (``Diagnoosi: ***``; a word alone is shown as it is), and its normal form (what the hash is made of, and what
@@ -545,6 +545,8 @@ class SpecialCategoryRecognizer(HaravaRecognizer):
     STRICT_BOUNDARY = False
     # A keyword that is a cell's whole value ("sairausloma" under "Poissaolon syy") is that field's value.
     CELL_IS_CONTEXT = True
+    # A database column named so (``ammattiliitto``, ``uskontokunta``) holds such data.
+    FOUND_IN_NAMES = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

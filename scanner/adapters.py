@@ -54,6 +54,7 @@ class Adapter:
         self.reject_after = recognizer.REJECT_AFTER if self.harava else None
         self.reject_label = recognizer.REJECT_LABEL if self.harava else None
         self.cell_is_context = self.harava and recognizer.CELL_IS_CONTEXT
+        self.found_in_names = self.harava and recognizer.FOUND_IN_NAMES
         self._reject = recognizer.reject_rules if self.harava else []
         self.context_re2 = context_regex(getattr(recognizer, "context", None) or [])
         self._spans: dict[str, list[tuple[int, int, float | None]]] = {}

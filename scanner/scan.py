@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import stat
 import time
@@ -347,6 +348,8 @@ class Scanner:
                 engine = self.connections.get(item.url, item.options.statement_timeout)
                 sql, sampling = select_sql(engine, item)
                 yield from self._rows(item, engine, sql, hints, reports, summary, coverage)
+                held = [c.name for c, r in zip(scanned, reports, strict=True) if r.rows]
+                yield from self._column_names(item, held, summary)
                 summary.tables += 1  # only a table read to its end counts as scanned
                 if sampling:
                     coverage.gaps += 1
@@ -361,6 +364,26 @@ class Scanner:
                 )
         for report in reports:
             summary.columns.append({**report.as_dict(), **({"sampling": sampling} if sampling else {})})
+
+    def _column_names(self, item: TableItem, names: list[str], summary: Summary) -> Iterator[pa.RecordBatch]:
+        """Findings in the names of the columns that held data, of the detectors a name speaks for
+        (``FOUND_IN_NAMES``: ``ammattiliitto``, ``uskontokunta``), located by table and column."""
+        wanted = [a for a in self.engine.adapters if a.found_in_names]
+        if not names or not wanted:
+            return
+        hits = self.engine.scan(pa.array([n.replace("_", " ") for n in names], pa.large_string()))
+        found = Hits([g for g in hits.groups if g.adapter in wanted])
+        if not len(found):
+            return
+        head = '{"table": ' + json.dumps(item.table.qualified, ensure_ascii=False) + ', "column": '
+        where = [f"{head}{json.dumps(name, ensure_ascii=False)}}}" for name in names]
+
+        def locate(group: Any) -> pa.Array:
+            return pa.array([where[row] for row in group.row.tolist()], pa.string())
+
+        batch = self.builder.build(item.display, None, found, locate)
+        summary.count(batch)
+        yield batch
 
     def _rows(self, item: TableItem, engine, sql, hints, reports, summary: Summary, coverage: Coverage):
         table, scanned = item.table, item.table.scanned

@@ -107,6 +107,29 @@ def test_a_payroll_export_with_union_dues(engine, tmp_path: Path):
     ]
 
 
+def test_a_database_column_named_for_a_special_category_is_a_finding_where_it_holds_data(tmp_path: Path):
+    import sqlite3
+
+    database = tmp_path / "jasenrekisteri.db"
+    with sqlite3.connect(database) as connection:
+        connection.executescript(
+            "CREATE TABLE jasenet (id INTEGER PRIMARY KEY, nimi TEXT, ammattiliitto TEXT, uskonto TEXT,"
+            " terveys_tiedot TEXT, viimeisin_diagnoosi TEXT, lisatieto TEXT);"
+            "INSERT INTO jasenet VALUES (1, 'Aino Virtanen', 'JHL', NULL, NULL, NULL, 'ei'),"
+            " (2, 'Eino Mäkelä', 'Pro', NULL, NULL, 'J06.9', NULL);"
+        )
+    code, out, err = run("scan", f"sqlite:///{database}", "--format", "jsonl", "--no-progress")
+    assert code == 0, err
+    found = {(r["entity"], json.dumps(r["location"]), r["value"]) for r in map(json.loads, out.splitlines())}
+    named = {(entity, location, value) for entity, location, value in found if '"row"' not in location}
+    # one finding per column, not per row; "uskonto" and the other empty column say nothing; a keyword must be
+    # the name's last word ("viimeisin diagnoosi"), not glued to another ("terveys_tiedot" is no keyword)
+    assert named == {
+        (UNION, '{"table": "jasenet", "column": "ammattiliitto"}', "ammattiliitto"),
+        (HEALTH, '{"table": "jasenet", "column": "viimeisin_diagnoosi"}', "diagnoosi"),
+    }
+
+
 def test_an_hr_mail_with_a_sick_leave_form(tmp_path: Path):
     (tmp_path / "ilmoitus.eml").write_text(
         "From: Eeva Niemelä <eeva.niemela@example.fi>\nTo: HR <hr@example.fi>\nSubject: Sairauslomailmoitus\n"
