@@ -361,7 +361,7 @@ def check(
             verdict.risk = assessor.assess(
                 tally.register,
                 tally.items,
-                {u["entity"] for u in verdict.undeclared},
+                tally.open_items,
                 verdict.retention["days"] if verdict.retention else None,
                 tally.categories,
                 outcome.modified,

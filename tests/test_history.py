@@ -169,6 +169,26 @@ def test_accepted_findings_are_reported_as_accepted(tmp_path):
     assert [u["entity"] for u in verdicts["Newsletter register"]["undeclared"]] == ["IP_ADDRESS"]
 
 
+def test_an_item_whose_undeclared_findings_were_accepted_is_not_scored_as_holding_undeclared_data(tmp_path):
+    config = examples(tmp_path)
+    baseline = config.parent / "accepted.toml"
+    assert run("check", "--config", str(config), "--write-accepted", str(baseline), "--no-progress")[0] == 1
+    text = baseline.read_text("utf-8").replace('by = ""', 'by = "DPO"').replace('why = ""', 'why = "Reviewed"')
+    entries = text.split("[[accepted]]")
+    # the support log's IP addresses are accepted; the CRM table's are not
+    baseline.write_text("[[accepted]]".join(e for e in entries if "Newsletter" not in e and "crm.db" not in e))
+    code, report = check(config, "--accepted", str(baseline))
+    verdict = next(v for v in report["registers"] if v["name"] == "Asiakasrekisteri")
+    assert [(u["entity"], u["count"]) for u in verdict["undeclared"]] == [("IP_ADDRESS", 2)]
+    reasons = {
+        Path(i["source"]).name + (f" {i['table']}" if i.get("table") else ""): i["reasons"]
+        for i in verdict["risk"]["riskiest"]
+    }
+    assert "IP addresses × 2, undeclared" in reasons["crm.db tukipyynnot"]
+    assert reasons["tukipyynnot.log"] and not any("undeclared" in r for r in reasons["tukipyynnot.log"])
+    assert code == 1
+
+
 def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     import os
 

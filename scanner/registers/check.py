@@ -223,6 +223,7 @@ class RegisterTally:
         self.taken: Counter[tuple[str, str, str]] = Counter()  # (entity, by, why) of accepted findings
         self.per_file: Counter[str] = Counter()  # findings per file (as displayed), for the retention check
         self.items = ItemCounts()  # findings per item and entity, for the risk score
+        self.open_items = ItemCounts()  # of them, the undeclared ones no accepted-findings rule covers
 
     def add(self, batch: pa.RecordBatch) -> np.ndarray:
         """Count a findings batch; returns which rows are undeclared (for the history)."""
@@ -239,7 +240,9 @@ class RegisterTally:
             return mask
         if self.rules:
             self._accept(batch, mask)
-        self._undeclared(batch.filter(pa.array(mask)))
+        undeclared = batch.filter(pa.array(mask))
+        self._undeclared(undeclared)
+        self.open_items.add(undeclared)
         return mask
 
     def _accept(self, batch: pa.RecordBatch, mask: np.ndarray) -> None:

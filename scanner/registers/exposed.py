@@ -90,15 +90,21 @@ class Assessor:
         self,
         register: RegisterConfig,
         counts: ItemCounts,
-        undeclared: set[str],
+        undeclared: ItemCounts,
         retention_days: int | None,
         categories: dict[str, Any],
         modified: dict[str, int],
     ) -> dict[str, Any]:
-        """The register's risk, and its riskiest items with their exposure (JSON-ready)."""
+        """The register's risk, and its riskiest items with their exposure (JSON-ready). ``undeclared``: of
+        ``counts``, the findings undeclared and not accepted — an entity counts as undeclared in an item
+        only where such a finding of it is (a file whose IP addresses were all accepted holds none)."""
         per_item: dict[tuple[str, str | None], Counter[str]] = {}
         for (source, table, entity), n in counts.items():
             per_item.setdefault((source, table), Counter())[entity] += n
+        open_here: dict[tuple[str, str | None], set[str]] = {}
+        for (source, table, entity), n in undeclared.items():
+            if n:
+                open_here.setdefault((source, table), set()).add(entity)
         special = special_entities(categories)
         scored: list[Scored] = []
         exposed: dict[tuple[str, str | None], dict[str, Any] | None] = {}
@@ -111,7 +117,7 @@ class Assessor:
             risk = item_risk(
                 found,
                 exposure,
-                undeclared=undeclared,
+                undeclared=open_here.get((source, table), set()),
                 retention_days=retention_days,
                 special=special,
                 modified_ns=modified.get(source),
