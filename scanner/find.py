@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import json
 import os
 import re
@@ -224,14 +225,23 @@ def read_list(path: str, columns: list[str] | None) -> Iterator[tuple[str, list[
     if header is None:
         return
     picks = [_column_index(header, c, name) for c in columns]
-    for number, row in enumerate(rows, 2):
+    titles = [h.strip() for h in header]
+    first = 2
+    by_number = all(c.strip().isdigit() and c.strip().lower() not in {t.lower() for t in titles} for c in columns)
+    if by_number and any(_VALUE_LIKE.search(header[i]) for i in picks):  # no header: the first row is data
+        rows, titles, first = itertools.chain([header], rows), [""] * len(header), 1
+    for number, row in enumerate(rows, first):
         values = [
-            (f"{name} row {number} column {header[i].strip() or i + 1}", row[i])
+            (f"{name} row {number} column {(titles[i] if i < len(titles) else '') or i + 1}", row[i])
             for i in picks
             if i < len(row) and row[i].strip()
         ]
         if values:
             yield f"{name} row {number}", values
+
+
+#: A cell that holds a value rather than a column's name: an "@" or a run of digits (as a CSV header is told).
+_VALUE_LIKE = re.compile(r"@|\d\d\d")
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:

@@ -136,6 +136,19 @@ def test_a_csv_column_list_makes_a_subject_of_each_row(tmp_path):
     ]
     code, _, err = find(tmp_path, "--values-from", f"{listed}:puhelin")
     assert code == 2 and "no column 'puhelin'" in err
+    # columns by number: a first row of values is data, not a header; a first row of names is a header
+    headerless = tmp_path / "ilman-otsikkoa.csv"
+    headerless.write_text("Aino;131171Y906T\nVäinö;040639V974W\n", "utf-8")
+    code, result, err = find(tmp_path, "--values-from", f"{headerless}:2")
+    assert code == 0, err
+    assert [(s["given"], s["values"][0]["given_as"], len(s["places"])) for s in result["subjects"]] == [
+        (f"{headerless} row 1", f"{headerless} row 1 column 2", 2),
+        (f"{headerless} row 2", f"{headerless} row 2 column 2", 2),
+    ]
+    code, result, err = find(tmp_path, "--values-from", f"{listed}:2")
+    assert code == 0, err
+    assert [s["given"] for s in result["subjects"]] == [f"{listed} row {n}" for n in (2, 3, 4)]
+    assert result["subjects"][0]["values"][0]["given_as"] == f"{listed} row 2 column henkilötunnus"
 
 
 def test_values_from_standard_input(tmp_path):
