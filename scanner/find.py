@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import glob
 import io
 import itertools
 import json
@@ -511,10 +512,12 @@ def _rows_again(
     full = next((u for u in urls if redact(u) == url or u == url), url)
     try:
         engine = scanner.connections.get(full, 300.0)
-        table = next(
-            (t for t in discover(engine, DatabaseOptions(include=(table_name or "",))) if not isinstance(t, tuple)),
-            None,
-        )
+        # the name as a glob that matches only itself ("kauppa.tilaus[2024]" holds brackets)
+        found = [t for t in discover(engine, DatabaseOptions(include=(glob.escape(table_name or ""),)))]
+        table = next((t for t in found if not isinstance(t, tuple) and t.qualified == table_name), None)
+        failed = next((t for t in found if isinstance(t, tuple) and t[0] == table_name), None)
+        if failed is not None:  # there, but it cannot be described (no right to it, a broken schema): not gone
+            raise FindError(f"the table {table_name} cannot be read again: {failed[1]}")
     except DatabaseError as exc:
         raise FindError(str(exc)) from None
     except Exception as exc:  # the driver's own errors: said without what they quote

@@ -223,6 +223,21 @@ def test_rescan_after_an_erasure_says_where_the_value_is_still_found(tmp_path):
     assert "the file is no longer there" in notes
 
 
+def test_a_rescan_finds_a_table_whose_name_holds_glob_characters(tmp_path):
+    with sqlite3.connect(tmp_path / "kauppa.db") as conn:
+        conn.executescript(
+            'CREATE TABLE "tilaus[2024]" (id INTEGER PRIMARY KEY, hetu TEXT);'
+            "INSERT INTO \"tilaus[2024]\" VALUES (1, '131171Y906T');"
+            'CREATE TABLE "tilaus2" (id INTEGER PRIMARY KEY, hetu TEXT);'
+        )
+    code, _, err = run("scan", "sqlite:///kauppa.db", "--history", "h.db", "--no-progress", cwd=tmp_path)
+    assert code == 0, err
+    code, result, err = find(tmp_path, "131171Y906T", "--rescan")
+    assert code == 1, err
+    [place] = result["subjects"][0]["places"]
+    assert (place["location"]["table"], place["rescan"]["status"]) == ("tilaus[2024]", "present")
+
+
 def test_a_value_moved_within_its_file_is_found_there(tmp_path):
     config = examples(tmp_path)
     memo = config.parent / "share" / "Henkilosto" / "muistio.txt"
