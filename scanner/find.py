@@ -353,24 +353,7 @@ def search(history: Any, subjects: list[Subject], keys: Keys, run: str | None = 
     if run is not None and chosen is None:
         raise FindError(f"no run {run} in this history")
     notes = _key_notes(finished, chosen, keys)
-    owner = {h: s for subject in subjects for s in subject.values for h in s.hashes.values()}
-    subject_of = {id(s): subject.number for subject in subjects for s in subject.values}
-    grouped: dict[tuple, Place] = {}
-    for run_id, f in history.occurrences(owner):
-        if run_id not in finished:
-            continue  # a run interrupted or failed: never what a search answers from
-        sought = owner[f.value_hash]
-        key = (subject_of[id(sought)], id(sought), f.path, f.member, f.location, f.entity)
-        place = grouped.get(key)
-        if place is None:
-            place = grouped[key] = Place(
-                sought, f.source, f.path, f.member, f.location, f.entity, f.value, f.value_hash, [], []
-            )
-        if f.register not in place.registers:
-            place.registers.append(f.register)
-        place.runs.append(run_id)
-        if run_id >= max(place.runs):  # the newest run's name for the item
-            place.source, place.value, place.value_hash = f.source, f.value, f.value_hash
+    grouped = _grouped(history, subjects, finished)
     places: dict[int, list[Place]] = {s.number: [] for s in subjects}
     for (number, *_), place in grouped.items():
         place.runs = sorted(set(place.runs))
@@ -379,6 +362,34 @@ def search(history: Any, subjects: list[Subject], keys: Keys, run: str | None = 
     for found in places.values():
         found.sort(key=_sort_key)
     return Search(subjects, places, chosen, notes)
+
+
+def _grouped(history: Any, subjects: list[Subject], finished: dict[int, Any]) -> dict[tuple, Place]:
+    """The finished runs' findings of the subjects' values, one place per (subject, value, item, location,
+    entity) with the runs and registers it was seen in."""
+    owners: dict[str, list[Sought]] = {}  # a value two subjects share (a family's e-mail) is each one's
+    for subject in subjects:
+        for sought in subject.values:
+            for value_hash in sought.hashes.values():
+                owners.setdefault(value_hash, []).append(sought)
+    subject_of = {id(s): subject.number for subject in subjects for s in subject.values}
+    grouped: dict[tuple, Place] = {}
+    for run_id, f in history.occurrences(owners):
+        if run_id not in finished:
+            continue  # a run interrupted or failed: never what a search answers from
+        for sought in owners[f.value_hash]:
+            key = (subject_of[id(sought)], id(sought), f.path, f.member, f.location, f.entity)
+            place = grouped.get(key)
+            if place is None:
+                place = grouped[key] = Place(
+                    sought, f.source, f.path, f.member, f.location, f.entity, f.value, f.value_hash, [], []
+                )
+            if f.register not in place.registers:
+                place.registers.append(f.register)
+            place.runs.append(run_id)
+            if run_id >= max(place.runs):  # the newest run's name for the item
+                place.source, place.value, place.value_hash = f.source, f.value, f.value_hash
+    return grouped
 
 
 def _key_notes(finished: dict[int, dict[str, Any]], chosen: dict[str, Any] | None, keys: Keys) -> list[str]:

@@ -223,6 +223,21 @@ def test_rescan_after_an_erasure_says_where_the_value_is_still_found(tmp_path):
     assert "the file is no longer there" in notes
 
 
+def test_a_value_two_subjects_share_is_found_for_both(tmp_path):
+    examples(tmp_path)
+    listed = tmp_path / "perhe.csv"
+    listed.write_text(
+        "hetu;email\n131171Y906T;aino.makinen@example.fi\n040639V974W;aino.makinen@example.fi\n", "utf-8"
+    )
+    code, result, err = find(tmp_path, "--values-from", f"{listed}:hetu,email")
+    assert code == 0, err
+    emails = [
+        sorted(p["location"].get("line", 0) for p in s["places"] if p["entity"] == "EMAIL_ADDRESS")
+        for s in result["subjects"]
+    ]
+    assert emails[0] == emails[1] and len(emails[0]) == 3  # the shared address's places, under each subject
+
+
 def test_a_rescan_finds_a_table_whose_name_holds_glob_characters(tmp_path):
     with sqlite3.connect(tmp_path / "kauppa.db") as conn:
         conn.executescript(
