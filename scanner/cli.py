@@ -123,7 +123,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
     from scanner.sinks import HistorySink, fanout, open_writer
     from scanner.terminal import TableWriter, plural, progress_bar, summary_text
 
-    options, walking, db, total, show = _scan_setup(targets, o)
+    options, walking, db, total, show, settings = _scan_setup(targets, o)
     history = open_history(o["history_path"], options.key)
     writer, output = writing(o["output"], lambda: open_writer(o["fmt"], o["output"]))
     recorder = None
@@ -141,7 +141,7 @@ def scan(targets: tuple[str, ...], **o: Any) -> None:
                 fanout(lambda _, batch: writer.write(batch), recorder),
                 walk_options=walking,
                 db=db,
-                **running(o, o["config_path"]),
+                **running(o, settings),
                 progress=bar.update,
                 on_error=lambda where, why: bar.write(f"harava: {where}: {why}", file=sys.stderr),
             )
@@ -176,7 +176,8 @@ def _say_recorded(run_id: int, history: str) -> None:
 
 
 def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
-    """The scan's options checked and built; whether a progress bar is drawn, and the bytes it counts to."""
+    """The scan's options checked and built; whether a progress bar is drawn, the bytes it counts to, and the
+    configuration's settings."""
     from detectors import entities_of
     from scanner.config import is_database_url
     from scanner.scan import ScanOptions
@@ -188,7 +189,7 @@ def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
     for target in paths:
         if not Path(target).exists() and not Path(target).is_symlink():
             raise click.UsageError(f"{target}: no such file or folder")
-    key, files, loaded, limits = load_run_settings(o["config_path"], o["recognizer_files"], o["limits"])
+    key, files, loaded, limits, settings = load_run_settings(o["config_path"], o["recognizer_files"], o["limits"])
     wanted = entity_names(o["entities"], entities_of(loaded))
     if o["fmt"] == "parquet" and not o["output"] and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
@@ -200,7 +201,7 @@ def _scan_setup(targets: tuple[str, ...], o: dict[str, Any]):
     # machine output streaming to this terminal would be cut into by a bar; the table waits for it, or goes above
     to_terminal = o["fmt"] != "table" and o["output"] in (None, "-") and sys.stdout.isatty()
     show = shows_progress(o["no_progress"], to_terminal)
-    return options, walking, db, bytes_to_read(paths, walking, show), show
+    return options, walking, db, bytes_to_read(paths, walking, show), show, settings
 
 
 @main.command()
@@ -265,7 +266,7 @@ def register_parse(
     from scanner.registers.statement import parse_statement
     from scanner.reports import statement_table
 
-    _, _, loaded, _ = load_run_settings(config_path, recognizer_files)
+    _, _, loaded, _, _ = load_run_settings(config_path, recognizer_files)
     say_notes(loaded)
     mapping = entities_by_category(loaded)
     parsed = []
@@ -384,7 +385,7 @@ def check(config_path: str, **o: Any) -> None:
                     tallies,
                     detectors=loaded,
                     listeners=listeners,
-                    **running(o, config_path),
+                    **running(o, config.settings),
                     progress=bar.update,
                     previous=previous,
                 )
@@ -456,7 +457,7 @@ def _check_setup(config_path: str, o: dict[str, Any], wants_change: bool):
     from scanner.registers.taxonomy import known_entities
     from scanner.scan import ScanOptions
 
-    key, files, loaded, limits = load_run_settings(config_path, limits=o["limits"])
+    key, files, loaded, limits, _ = load_run_settings(config_path, limits=o["limits"])
     say_notes(loaded)
     allowed = entities_of(loaded) | known_entities(entities_by_category(loaded))
     config = load_config(Path(config_path), require_registers=True, entities=allowed)
@@ -709,7 +710,7 @@ def _find(values: tuple[str, ...], lists: tuple[str, ...], o: dict[str, Any]):
     from scanner.keys import HashKeyError
     from scanner.scan import ScanOptions
 
-    key, files, loaded, limits = load_run_settings(o["config_path"], o["recognizer_files"])
+    key, files, loaded, limits, _ = load_run_settings(o["config_path"], o["recognizer_files"])
     try:
         config = load_config(Path(o["config_path"])) if o["config_path"] else None
         keys = Keys((config.settings if config else Settings()).key_file)

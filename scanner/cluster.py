@@ -35,7 +35,7 @@ import os
 import pickle
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,10 +43,10 @@ from typing import Any
 import pyarrow as pa
 
 from scanner.findings import SCHEMA
-from scanner.scan import Coverage, Item, ScanOptions, Summary
+from scanner.scan import Coverage, Item, ScanOptions, Summary, failure
 from scanner.sources.database import TableItem
 from scanner.sources.files import FileItem
-from scanner.supervisor import Group, Supervisor, grouped
+from scanner.supervisor import Group, OnBatch, OnDone, OnFailed, Supervisor, findings_batch, grouped
 
 BATCH_ITEMS = 64  # items per task (a group of small files is one): a task costs the scheduler ~2 ms
 BATCH_BYTES = 8 << 20  # of files per task: under a second of reading, so that the last tasks leave no worker idle long
@@ -100,7 +100,6 @@ def parse_cluster(text: str) -> ClusterSpec:
 
 # --- on the workers ------------------------------------------------------------------------------------
 
-_OPTIONS: dict[bytes, ScanOptions] = {}  # a worker's options with its key, read once
 _SUPERVISORS: dict[tuple[bytes, int], Supervisor] = {}
 
 
@@ -141,30 +140,23 @@ def _here() -> str:
     return f"{socket.gethostname()} (pid {os.getpid()})"
 
 
-def _options(task: TaskOptions) -> ScanOptions:
-    signature = pickle.dumps(task)
-    options = _OPTIONS.get(signature)
-    if options is None:
-        options = _OPTIONS[signature] = dataclasses.replace(task.options, key=_worker_key(task.key_id, task.key_file))
-    return options
-
-
 def _wire(batch: pa.RecordBatch) -> bytes | pa.RecordBatch:
     """A findings batch as Arrow IPC bytes (an error row of another shape as it is)."""
     return batch.serialize().to_pybytes() if batch.schema.equals(SCHEMA) else batch
 
 
 def _unwire(payload: bytes | pa.RecordBatch) -> pa.RecordBatch:
-    return pa.ipc.read_record_batch(pa.py_buffer(payload), SCHEMA) if isinstance(payload, bytes) else payload
+    return findings_batch(payload) if isinstance(payload, bytes) else payload
 
 
 def _supervisor(task: TaskOptions) -> Supervisor:
     """This worker thread's supervisor for these options, kept from task to task with its reading process
-    (forked once, its scanner warm), as a local run's workers are."""
+    (forked once, its scanner warm), as a local run's workers are; the worker's key is read and checked when
+    it is made."""
     key = (pickle.dumps(task), threading.get_ident())
     supervisor = _SUPERVISORS.get(key)
     if supervisor is None:
-        options = _options(task)
+        options = dataclasses.replace(task.options, key=_worker_key(task.key_id, task.key_file))
         supervisor = Supervisor(options, 1, task.item_timeout, task.max_memory, groups=False, keep=True)
         _SUPERVISORS[key] = supervisor
     return supervisor
@@ -251,6 +243,8 @@ class ClusterRunner:
             item_timeout,
             max_memory,
         )
+        # as a Supervisor's: items stopped mid-read. A task's findings come back only when it ends, so a stopped
+        # run has none of them to count.
         self.interrupted: list[tuple[str, Summary]] = []
         self.again: deque[_Batch] = deque()
 
@@ -290,9 +284,9 @@ class ClusterRunner:
     def run(
         self,
         work: Iterator[tuple[str, Item]],
-        on_batch: Callable[[str, pa.RecordBatch], None],
-        on_done: Callable[[str, Item, Summary], None],
-        on_failed: Callable[[str, Item, str, str, str, Summary], None],
+        on_batch: OnBatch,
+        on_done: OnDone,
+        on_failed: OnFailed,
     ) -> None:
         from distributed import as_completed
 
@@ -309,9 +303,7 @@ class ClusterRunner:
             numbers = itertools.count()
 
             def submit(batch: _Batch) -> None:
-                key = (
-                    f"harava-{os.getpid()}-{next(numbers)}"  # unique in the run: Dask would reuse a known key's result
-                )
+                key = f"harava-{os.getpid()}-{next(numbers)}"  # unique: Dask would reuse a known key's result
                 future = client.submit(scan_batch, self.task, batch.members, pure=False, key=key)
                 under_way[future] = batch
                 running.add(future)
@@ -325,14 +317,10 @@ class ClusterRunner:
                     submit(following)
 
             fill()
-            try:
-                for future in running:
-                    batch = under_way.pop(future)
-                    self._finished(future, batch, on_batch, on_done, on_failed)
-                    fill()
-            except KeyboardInterrupt:
-                self.interrupted = []
-                raise
+            for future in running:
+                batch = under_way.pop(future)
+                self._finished(future, batch, on_batch, on_done, on_failed)
+                fill()
 
     def _batches(self, work: Iterator[tuple[str, Item | Group]]) -> Iterator[_Batch]:
         members: list[tuple[str, Item | Group]] = []
@@ -366,7 +354,7 @@ class ClusterRunner:
         except (OSError, TimeoutError) as exc:  # the scheduler is gone
             raise ClusterError(f"lost the Dask scheduler at {self.spec}: {exc}") from None
         except Exception as exc:  # a failure inside the task: the batch's items one by one, to find its own
-            self._split(batch, on_failed, "error", f"error: {type(exc).__name__}: {exc}")
+            self._split(batch, on_failed, "error", failure(exc))  # by its type: its message may quote the data
             return
         for kind, target, item, payload in results:
             if kind == "batch":

@@ -250,7 +250,6 @@ class _Pass:
         else:
             rows = np.flatnonzero(pc.match_substring_regex(lines, self._prefilter).to_numpy(zero_copy_only=False))
             if len(rows) == 0:
-                self._dense = False
                 return None
             candidates = lines.take(pa.array(rows))
         # "pre␟match␟pre␟match␟tail": the matches sit at the odd positions of each split list.

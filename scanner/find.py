@@ -221,6 +221,8 @@ def read_list(path: str, columns: list[str] | None) -> Iterator[tuple[str, list[
             if value and not value.startswith("#"):
                 yield f"{name} line {number}", [(f"{name} line {number}", value)]
         return
+    from scanner.extract.structured import VALUE_LIKE  # how a CSV file's header is told from a row of values
+
     rows = csv.reader(io.StringIO(text), _dialect(text))
     header = next(rows, None)
     if header is None:
@@ -229,7 +231,7 @@ def read_list(path: str, columns: list[str] | None) -> Iterator[tuple[str, list[
     titles = [h.strip() for h in header]
     first = 2
     by_number = all(c.strip().isdigit() and c.strip().lower() not in {t.lower() for t in titles} for c in columns)
-    if by_number and any(_VALUE_LIKE.search(header[i]) for i in picks):  # no header: the first row is data
+    if by_number and any(VALUE_LIKE.search(header[i]) for i in picks):  # no header: the first row is data
         rows, titles, first = itertools.chain([header], rows), [""] * len(header), 1
     for number, row in enumerate(rows, first):
         values = [
@@ -239,10 +241,6 @@ def read_list(path: str, columns: list[str] | None) -> Iterator[tuple[str, list[
         ]
         if values:
             yield f"{name} row {number}", values
-
-
-#: A cell that holds a value rather than a column's name: an "@" or a run of digits (as a CSV header is told).
-_VALUE_LIKE = re.compile(r"@|\d\d\d")
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:

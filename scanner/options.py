@@ -142,17 +142,10 @@ running_options = _options(
 )
 
 
-def running(o: dict[str, Any], config_path: str | None = None) -> dict[str, Any]:
+def running(o: dict[str, Any], settings: Any = None) -> dict[str, Any]:
     """The supervision options as ``scanner.pipeline.run`` takes them (no memory watch without workers), and
-    the cluster to run on: ``--cluster``, else the configuration's ``[cluster] address``."""
-    settings = None
-    if config_path:
-        from scanner.config import ConfigError, load_settings
-
-        try:
-            settings = load_settings(Path(config_path))
-        except ConfigError as exc:
-            raise HaravaError(str(exc)) from exc
+    the cluster to run on: ``--cluster``, else the configuration's ``[cluster] address`` (``settings``, as
+    :func:`load_run_settings` read them)."""
     address = o["cluster"] or (settings.cluster if settings else None)
     cluster = None
     if address:
@@ -225,8 +218,8 @@ def open_history(target: str | Path | None, key: bytes | None = None):
 def load_run_settings(
     config_path: str | None, recognizer_files: tuple[str, ...] = (), limits: dict[str, int] | None = None
 ):
-    """Hash key, YAML recognizer files, the loaded detectors (built-in, plug-ins, YAML) and the limits per
-    item (the configuration's ``[limits]``, then ``--limit``)."""
+    """Hash key, YAML recognizer files, the loaded detectors (built-in, plug-ins, YAML), the limits per
+    item (the configuration's ``[limits]``, then ``--limit``) and the configuration's settings."""
     from detectors import DetectorLoadError, load_detectors
     from scanner.config import ConfigError, Settings, load_settings
     from scanner.extract import Limits
@@ -239,7 +232,7 @@ def load_run_settings(
         loaded = load_detectors(files)
     except (ConfigError, HashKeyError, DetectorLoadError) as exc:
         raise HaravaError(str(exc)) from exc
-    return key, files, loaded, Limits().with_values({**dict(settings.limits), **(limits or {})})
+    return key, files, loaded, Limits().with_values({**dict(settings.limits), **(limits or {})}), settings
 
 
 def say_notes(loaded: list[Any]) -> None:

@@ -22,11 +22,12 @@ from typing import Any
 import pyarrow as pa
 
 from detectors import column_hint_of, load_detectors
+from detectors.base import concat
 from scanner.engine import Engine, Hits
 from scanner.extract import COVERAGE, Limits, Piece, Skipped, Unreadable, error_name, extract
 from scanner.extract.tables import ColumnReport, count_columns, table_piece
 from scanner.extract.text import BLOCK_SIZE
-from scanner.findings import FindingsBuilder, counts, error_batch
+from scanner.findings import FindingsBuilder, counts, error_batch, json_literals
 from scanner.sources.database import (
     SQLITE_MAGIC,
     Connections,
@@ -376,10 +377,10 @@ class Scanner:
         if not len(found):
             return
         head = '{"table": ' + json.dumps(item.table.qualified, ensure_ascii=False) + ', "column": '
-        where = [f"{head}{json.dumps(name, ensure_ascii=False)}}}" for name in names]
+        columns = json_literals(pa.array(names, pa.large_string()))
 
-        def locate(group: Any) -> pa.Array:
-            return pa.array([where[row] for row in group.row.tolist()], pa.string())
+        def locate(group: Any) -> pa.Array:  # as table_piece writes a cell's, less its row
+            return concat(head, columns.take(pa.array(group.row)), "}").cast(pa.string())
 
         batch = self.builder.build(item.display, None, found, locate)
         summary.count(batch)

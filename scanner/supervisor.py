@@ -94,7 +94,19 @@ def _follows(payload: object) -> bool:
 
 
 def _following(connection: Connection) -> pa.RecordBatch:
-    return pa.ipc.read_record_batch(pa.py_buffer(connection.recv_bytes()), SCHEMA)
+    return findings_batch(connection.recv_bytes())
+
+
+def findings_batch(data: bytes) -> pa.RecordBatch:
+    """A findings batch from its Arrow IPC message (``RecordBatch.serialize``), without copying its buffers."""
+    return pa.ipc.read_record_batch(pa.py_buffer(data), SCHEMA)
+
+
+#: What a run reports through: a findings batch of a target; an item done, with its summary; an item that
+#: failed (why, the code, its coverage, the summary of what had been read).
+OnBatch = Callable[[str, pa.RecordBatch], None]
+OnDone = Callable[[str, Item, Summary], None]
+OnFailed = Callable[[str, Item, str, str, str, Summary], None]
 
 
 #: Worker processes are forked: they start at once with everything the parent imported. (Spawned ones would
@@ -240,9 +252,9 @@ class Supervisor:
     def run(
         self,
         work: Iterator[tuple[str, Item]],
-        on_batch: Callable[[str, pa.RecordBatch], None],
-        on_done: Callable[[str, Item, Summary], None],
-        on_failed: Callable[[str, Item, str, str, str, Summary], None],
+        on_batch: OnBatch,
+        on_done: OnDone,
+        on_failed: OnFailed,
     ) -> None:
         """Every item of ``work`` scanned; ``on_failed`` hears of one whose worker crashed or timed out (why,
         the code, the item's coverage and the summary of what it had read)."""

@@ -57,7 +57,8 @@ def _delimiter(head: str, name: str) -> str:
     return delimiter
 
 
-_VALUE_LIKE = re.compile(r"@|\d\d\d")
+#: A cell that holds a value rather than a column's name: an "@" or a run of digits.
+VALUE_LIKE = re.compile(r"@|\d\d\d")
 
 
 @dataclass
@@ -139,7 +140,7 @@ def csv_pieces(
     lines = head.splitlines()
     header = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []
     # A header names every column and holds no value: no "@", no run of digits ("E-mail 2 Address" is a name).
-    has_header = bool(header) and all(h.strip() and not _VALUE_LIKE.search(h) for h in header)
+    has_header = bool(header) and all(h.strip() and not VALUE_LIKE.search(h) for h in header)
     names = [json.dumps(h, ensure_ascii=False) for h in header] if has_header else []
     header_labels = pa.array([*(h.strip() for h in header), None], pa.large_string()) if has_header else None
     for batch in iter_line_batches(stream, block_size):
